@@ -1,0 +1,103 @@
+// Values every consumer derives the same way from a parsed topology: who holds a
+// VIP, with which priority and source address, which listeners HAProxy gets.
+import { ContainerNode, Host, Topology, VrrpInstance } from "./schema";
+import { parseCidr } from "./net";
+
+export type Placement = "overlay" | "macvlan" | "host";
+export type Group = VrrpInstance["fronts"];
+
+export function placementOf(inst: VrrpInstance): Placement {
+    return inst.placement ?? (inst.level === "container" ? "overlay" : "host");
+}
+
+export function groupNodes(t: Topology, group: Group): ContainerNode[] | undefined {
+    switch (group) {
+        case "haproxy":
+            return t.haproxy?.nodes;
+        case "mycat":
+            return t.mycat?.nodes;
+        case "dualMaster":
+            return t.database.dualMaster?.servers;
+    }
+}
+
+export function hostByName(t: Topology, name: string): Host | undefined {
+    return t.hosts.find((h) => h.name === name);
+}
+
+export function hostAddress(h: Host): string {
+    return parseCidr(h.lan.address).address;
+}
+
+export interface VrrpMember {
+    /** Container name (container level) or host name (host level). */
+    readonly name: string;
+    readonly host: string;
+    /** Source address of its adverts: the container IP, or the host's LAN address. */
+    readonly address: string;
+    readonly interface: string;
+    readonly priority: number;
+}
+
+/** Default priorities fall by 10 in node order so that no two are equal. */
+export function defaultPriority(index: number): number {
+    return Math.max(1, 150 - 10 * index);
+}
+
+export function vrrpMembers(t: Topology, inst: VrrpInstance): VrrpMember[] {
+    const nodes = groupNodes(t, inst.fronts) ?? [];
+    const priorityOf = (n: string, i: number) => inst.priorities?.[n] ?? defaultPriority(i);
+    if (inst.level === "container") {
+        return nodes.map((n, i) => ({
+            name: n.name,
+            host: n.host,
+            address: n.ip,
+            interface: inst.interface ?? "eth0",
+            priority: priorityOf(n.name, i),
+        }));
+    }
+    const hostNames = inst.holders ?? [...new Set(nodes.map((n) => n.host))];
+    return hostNames.flatMap((hn, i) => {
+        const h = hostByName(t, hn);
+        if (!h) return [];
+        return [{ name: h.name, host: h.name, address: hostAddress(h), interface: inst.interface ?? h.lan.interface, priority: priorityOf(h.name, i) }];
+    });
+}
+
+/** Unicast unless told otherwise: multicast VRRP crosses neither the overlay nor routed hosts. */
+export function usesUnicast(inst: VrrpInstance): boolean {
+    return inst.unicast !== "never";
+}
+
+export interface Listener {
+    readonly name: string;
+    readonly port: number;
+    readonly backend: "pxc" | "dualMaster" | "mycat";
+    readonly publishPort?: number;
+}
+
+export function haproxyListeners(t: Topology): Listener[] {
+    if (t.haproxy?.listeners) return t.haproxy.listeners;
+    const out: Listener[] = [];
+    if (t.database.pxc) out.push({ name: "pxc", port: 3306, backend: "pxc" });
+    if (t.database.dualMaster) out.push({ name: "dualmaster", port: 3307, backend: "dualMaster" });
+    if (t.mycat) out.push({ name: "mycat", port: 8066, backend: "mycat" });
+    return out;
+}
+
+/** Every container the topology declares, with the section it came from. */
+export function allContainers(t: Topology): Array<ContainerNode & { section: string }> {
+    const tag = (section: string, nodes: ContainerNode[] | undefined) =>
+        (nodes ?? []).map((n, i) => ({ ...n, section: `${section}[${i}]` }));
+    return [
+        ...tag("database.pxc.nodes", t.database.pxc?.nodes),
+        ...tag("database.dualMaster.servers", t.database.dualMaster?.servers),
+        ...tag("haproxy.nodes", t.haproxy?.nodes),
+        ...tag("mycat.nodes", t.mycat?.nodes),
+    ];
+}
+
+export function pxcBootstrapNode(t: Topology) {
+    const nodes = t.database.pxc?.nodes ?? [];
+    return nodes.find((n) => n.bootstrap) ?? nodes[0];
+}

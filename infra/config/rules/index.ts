@@ -1,0 +1,42 @@
+// All cross-field rules, run together so every problem is reported at once.
+import { Topology } from "../schema";
+import { ConfigIssue } from "../issues";
+import { containerHostsExist, containerNamesUniquePerHost, hostAddressesUnique, hostNamesUnique, oneSwarmManager } from "./hosts";
+import { bridgeOnlyOnOneHost, containerAddressesValid, gatewayInsideSubnet, publishedPortsUniquePerHost, subnetsDoNotOverlap } from "./network";
+import { dualMasterPair, pxcOneBootstrapNode, pxcQuorumSize, replicationSecretNotRoot, sstMethodMatchesFlavor } from "./database";
+import { checkTimingsSane, clustercheckNeedsGalera, haproxyPortsDistinct, listenersHaveBackends } from "./haproxy";
+import { mycatPortsDistinct, mycatReferencesResolve } from "./mycat";
+import { routerIdsUnique, vipsUnique, vrrpInstances } from "./vrrp";
+
+export type Rule = (t: Topology) => ConfigIssue[];
+
+export const crossFieldRules: ReadonlyArray<Rule> = [
+    hostNamesUnique,
+    hostAddressesUnique,
+    oneSwarmManager,
+    containerHostsExist,
+    containerNamesUniquePerHost,
+    gatewayInsideSubnet,
+    subnetsDoNotOverlap,
+    bridgeOnlyOnOneHost,
+    containerAddressesValid,
+    publishedPortsUniquePerHost,
+    pxcQuorumSize,
+    pxcOneBootstrapNode,
+    sstMethodMatchesFlavor,
+    dualMasterPair,
+    replicationSecretNotRoot,
+    listenersHaveBackends,
+    haproxyPortsDistinct,
+    checkTimingsSane,
+    clustercheckNeedsGalera,
+    mycatReferencesResolve,
+    mycatPortsDistinct,
+    routerIdsUnique,
+    vipsUnique,
+    vrrpInstances,
+];
+
+export function runRules(t: Topology): ConfigIssue[] {
+    return crossFieldRules.flatMap((rule) => rule(t));
+}

@@ -1,0 +1,96 @@
+// Rules about the Docker network and the addresses and ports on it.
+import { Topology } from "../schema";
+import { allContainers, haproxyListeners } from "../derive";
+import { ConfigIssue, issue } from "../issues";
+import { canonicalCidr, isHostAddressOf, overlaps } from "../net";
+
+export function gatewayInsideSubnet(t: Topology): ConfigIssue[] {
+    const { subnet, gateway } = t.network;
+    if (isHostAddressOf(subnet, gateway)) return [];
+    return [issue("network.gateway", gateway, `gateway is not a usable address of network.subnet ${subnet}`, `pick an address inside ${canonicalCidr(subnet)}, e.g. its first one`)];
+}
+
+export function subnetsDoNotOverlap(t: Topology): ConfigIssue[] {
+    const out: ConfigIssue[] = [];
+    const { subnet, gwbridgeSubnet } = t.network;
+    if (overlaps(subnet, gwbridgeSubnet)) {
+        out.push(issue("network.gwbridgeSubnet", gwbridgeSubnet, `overlaps network.subnet ${subnet}; containers could not join the overlay`, "choose a docker_gwbridge subnet outside the container subnet, e.g. 10.201.0.0/24"));
+    }
+    t.hosts.forEach((h, i) => {
+        if (overlaps(subnet, h.lan.address)) {
+            out.push(issue("network.subnet", subnet, `overlaps the LAN of host ${h.name} (${canonicalCidr(h.lan.address)}); replies to LAN clients would be routed into Docker`, "choose a container subnet that no host LAN uses"));
+        }
+        if (overlaps(gwbridgeSubnet, h.lan.address)) {
+            out.push(issue(`hosts[${i}].lan.address`, h.lan.address, `overlaps network.gwbridgeSubnet ${gwbridgeSubnet}`, "choose a gwbridgeSubnet that no host LAN uses"));
+        }
+    });
+    return out;
+}
+
+export function bridgeOnlyOnOneHost(t: Topology): ConfigIssue[] {
+    if (t.network.driver !== "bridge") return [];
+    const hosts = [...new Set(allContainers(t).map((c) => c.host))];
+    if (hosts.length <= 1) return [];
+    return [issue("network.driver", "bridge", `a bridge network cannot span hosts, but containers are placed on ${hosts.join(", ")}`, "use driver: overlay (a swarm network), or place every container on one host")];
+}
+
+export function containerAddressesValid(t: Topology): ConfigIssue[] {
+    const { subnet, gateway } = t.network;
+    const out: ConfigIssue[] = [];
+    const seen = new Map<string, string>();
+    for (const c of allContainers(t)) {
+        if (!isHostAddressOf(subnet, c.ip)) {
+            out.push(issue(`${c.section}.ip`, c.ip, `container ${c.name} address is not a usable address of network.subnet ${subnet}`, `pick a free address inside ${canonicalCidr(subnet)}`));
+        } else if (c.ip === gateway) {
+            out.push(issue(`${c.section}.ip`, c.ip, `container ${c.name} would take the network gateway`, `pick another address; ${gateway} is network.gateway`));
+        }
+        const first = seen.get(c.ip);
+        if (first) out.push(issue(`${c.section}.ip`, c.ip, `address already given to ${first}`, "give every container its own address"));
+        else seen.set(c.ip, c.name);
+    }
+    return out;
+}
+
+interface Published {
+    readonly host: string;
+    readonly port: number;
+    readonly path: string;
+    readonly what: string;
+}
+
+export function publishedPorts(t: Topology): Published[] {
+    const out: Published[] = [];
+    const ha = t.haproxy;
+    if (ha) {
+        const listeners = haproxyListeners(t);
+        for (const n of ha.nodes) {
+            listeners.forEach((l, i) => {
+                if (l.publishPort) out.push({ host: n.host, port: l.publishPort, path: `haproxy.listeners[${i}].publishPort`, what: `HAProxy ${n.name} listener ${l.name}` });
+            });
+            if (ha.stats.publishPort) out.push({ host: n.host, port: ha.stats.publishPort, path: "haproxy.stats.publishPort", what: `HAProxy ${n.name} stats page` });
+        }
+    }
+    if (t.mycat?.publish) {
+        for (const n of t.mycat.nodes) {
+            out.push({ host: n.host, port: t.mycat.ports.server, path: "mycat.ports.server", what: `MyCat ${n.name} server port` });
+            out.push({ host: n.host, port: t.mycat.ports.manager, path: "mycat.ports.manager", what: `MyCat ${n.name} manager port` });
+        }
+    }
+    const dm = t.database.dualMaster;
+    if (dm?.publishPort) {
+        for (const s of dm.servers) out.push({ host: s.host, port: dm.publishPort, path: "database.dualMaster.publishPort", what: `MySQL ${s.name}` });
+    }
+    return out;
+}
+
+export function publishedPortsUniquePerHost(t: Topology): ConfigIssue[] {
+    const seen = new Map<string, string>();
+    const out: ConfigIssue[] = [];
+    for (const p of publishedPorts(t)) {
+        const key = `${p.host}:${p.port}`;
+        const first = seen.get(key);
+        if (first) out.push(issue(p.path, p.port, `host port ${p.port} on ${p.host} is published twice (${first} and ${p.what})`, "publish a different port, or place the containers on different hosts"));
+        else seen.set(key, p.what);
+    }
+    return out;
+}

@@ -1,0 +1,160 @@
+// Rules about keepalived instances: the ones the tutorials get wrong, and the
+// ones that make a VIP unreachable across hosts (see lab-facts, cross-host VIP).
+import { Topology, VrrpInstance } from "../schema";
+import { allContainers, groupNodes, hostAddress, placementOf, vrrpMembers } from "../derive";
+import { ConfigIssue, issue } from "../issues";
+import { canonicalCidr, contains, isHostAddressOf } from "../net";
+
+type InstanceRule = (t: Topology, inst: VrrpInstance, at: string) => ConfigIssue[];
+
+const frontedGroupExists: InstanceRule = (t, inst, at) => {
+    const nodes = groupNodes(t, inst.fronts);
+    if (nodes && nodes.length >= 2) return [];
+    const section = inst.fronts === "dualMaster" ? "database.dualMaster" : inst.fronts;
+    return [issue(`${at}.fronts`, inst.fronts, nodes ? `${section} has ${nodes.length} node; a VIP with one holder has nothing to fail over to` : `${section} is not configured`, `configure at least two ${section} nodes, or remove this instance`)];
+};
+
+const holdersExist: InstanceRule = (t, inst, at) => {
+    if (!inst.holders) return [];
+    if (inst.level !== "host") return [issue(`${at}.holders`, inst.holders, "holders applies to host-level instances only", "remove holders; container instances are held by the fronted group's containers")];
+    const known = new Set(t.hosts.map((h) => h.name));
+    return inst.holders.flatMap((h, i) => (known.has(h) ? [] : [issue(`${at}.holders[${i}]`, h, `unknown host "${h}"`, `use one of the hosts: ${[...known].join(", ")}`)]));
+};
+
+const placementFitsLevel: InstanceRule = (_t, inst, at) => {
+    const p = placementOf(inst);
+    if (inst.level === "container" && p === "host") return [issue(`${at}.placement`, p, "placement host means keepalived on the hosts", "set level: host, or use placement overlay or macvlan")];
+    if (inst.level === "host" && p !== "host") return [issue(`${at}.placement`, p, `placement ${p} puts keepalived in containers`, "set level: container, or drop placement (host level is placement host)")];
+    if (p === "macvlan") return [issue(`${at}.placement`, p, "macvlan placement is not implemented yet", "use level: host (keepalived on the hosts, services published on host ports)")];
+    return [];
+};
+
+const overlayVipOnOneHost: InstanceRule = (t, inst, at) => {
+    if (placementOf(inst) !== "overlay" || t.network.driver === "bridge") return [];
+    const hosts = [...new Set(vrrpMembers(t, inst).map((m) => m.host))];
+    if (hosts.length <= 1) return [];
+    return [
+        issue(
+            `${at}.placement`,
+            "overlay",
+            `the VIP's holders run on different hosts (${hosts.join(", ")}); a VIP inside containers on the swarm overlay is reachable only from the holder's own host (Docker's VXLAN never floods ARP for it) and multicast VRRP splits brain`,
+            "use level: host (keepalived on the hosts holding a LAN VIP, services published on host ports) or placement: macvlan (container VIP on the LAN), or place all holders on one host",
+        ),
+    ];
+};
+
+const vipInsideSegment: InstanceRule = (t, inst, at) => {
+    const members = vrrpMembers(t, inst);
+    const taken = new Map<string, string>(members.map((m) => [m.address, m.name]));
+    if (placementOf(inst) === "overlay") {
+        const { subnet, gateway } = t.network;
+        if (!isHostAddressOf(subnet, inst.vip)) return [issue(`${at}.vip`, inst.vip, `not a usable address of network.subnet ${subnet}`, `pick a free address inside ${canonicalCidr(subnet)}`)];
+        taken.set(gateway, "network.gateway");
+        for (const c of allContainers(t)) taken.set(c.ip, `container ${c.name}`);
+    } else {
+        const outside = t.hosts.filter((h) => members.some((m) => m.host === h.name) && !isHostAddressOf(h.lan.address, inst.vip));
+        if (outside.length > 0) return [issue(`${at}.vip`, inst.vip, `not inside the LAN of ${outside.map((h) => `${h.name} (${canonicalCidr(h.lan.address)})`).join(", ")}`, "pick a free address on the holders' common LAN")];
+        for (const h of t.hosts) taken.set(hostAddress(h), `host ${h.name}`);
+    }
+    const owner = taken.get(inst.vip);
+    return owner ? [issue(`${at}.vip`, inst.vip, `already the address of ${owner}`, "pick an address no node, host or gateway uses")] : [];
+};
+
+const prioritiesDistinct: InstanceRule = (t, inst, at) => {
+    const out: ConfigIssue[] = [];
+    const members = vrrpMembers(t, inst);
+    const names = new Set(members.map((m) => m.name));
+    for (const key of Object.keys(inst.priorities ?? {})) {
+        if (!names.has(key)) out.push(issue(`${at}.priorities.${key}`, inst.priorities?.[key], `"${key}" does not hold this VIP`, `key priorities by ${inst.level === "host" ? "host" : "container"} name: ${[...names].join(", ")}`));
+    }
+    const seen = new Map<number, string>();
+    for (const m of members) {
+        const first = seen.get(m.priority);
+        if (first) out.push(issue(`${at}.priorities`, inst.priorities ?? {}, `${first} and ${m.name} share priority ${m.priority}; equal priorities elect by address and flap on restarts`, "give every holder a distinct priority"));
+        seen.set(m.priority, m.name);
+    }
+    return out;
+};
+
+const nopreemptNeedsBackup: InstanceRule = (_t, inst, at) => {
+    const out: ConfigIssue[] = [];
+    if (inst.nopreempt && inst.initialState === "MASTER") out.push(issue(`${at}.initialState`, "MASTER", "nopreempt works only when every node starts as BACKUP (keepalived refuses nopreempt with state MASTER)", "set initialState: BACKUP, or nopreempt: false"));
+    if (inst.nopreempt && inst.preemptDelayS !== undefined) out.push(issue(`${at}.preemptDelayS`, inst.preemptDelayS, "preempt_delay has no effect with nopreempt", "remove preemptDelayS, or set nopreempt: false"));
+    return out;
+};
+
+const advertMatchesVersion: InstanceRule = (_t, inst, at) => {
+    const out: ConfigIssue[] = [];
+    if (inst.version === 2 && inst.advertInt < 1) out.push(issue(`${at}.advertInt`, inst.advertInt, "VRRP v2 adverts are whole seconds; sub-second intervals need VRRP v3", "set version: 3, or advertInt: 1 or more"));
+    if (inst.version === 2 && inst.advertInt >= 1 && !Number.isInteger(inst.advertInt)) out.push(issue(`${at}.advertInt`, inst.advertInt, "VRRP v2 advert intervals are whole seconds", "use a whole number of seconds, or version: 3"));
+    if (inst.version === 3 && Math.round(inst.advertInt * 100) !== inst.advertInt * 100) out.push(issue(`${at}.advertInt`, inst.advertInt, "VRRP v3 intervals are in centiseconds", "use at most two decimals, e.g. 0.1"));
+    if (inst.version === 3 && inst.authPassSecret) out.push(issue(`${at}.authPassSecret`, inst.authPassSecret, "VRRP v3 has no authentication (RFC 5798); keepalived refuses it", "remove authPassSecret, or set version: 2"));
+    return out;
+};
+
+const unicastWhereNeeded: InstanceRule = (t, inst, at) => {
+    if (inst.unicast !== "never") return [];
+    const hosts = new Set(vrrpMembers(t, inst).map((m) => m.host));
+    if (inst.level === "container" && hosts.size > 1) return [issue(`${at}.unicast`, "never", "multicast VRRP does not cross the overlay between hosts; both holders would become MASTER", "use unicast: auto")];
+    return [];
+};
+
+const forwardingFitsLevel: InstanceRule = (t, inst, at) => {
+    const f = inst.forwarding;
+    if (f.kind === "none") return f.services.length > 0 ? [issue(`${at}.forwarding.services`, f.services.map((s) => s.port), "services listed but forwarding.kind is none", "set kind: lvs-nat or lvs-dr, or remove the services")] : [];
+    const out: ConfigIssue[] = [];
+    if (inst.level !== "host") out.push(issue(`${at}.forwarding.kind`, f.kind, "LVS forwarding runs in host keepalived only", "move forwarding to a level: host instance"));
+    if (f.services.length === 0) out.push(issue(`${at}.forwarding.services`, [], `${f.kind} without services forwards nothing`, "list the VIP ports and their real servers"));
+    if (f.kind === "lvs-dr") {
+        const lan = vrrpMembers(t, inst).map((m) => t.hosts.find((h) => h.name === m.host)?.lan.address).find((a) => a !== undefined);
+        f.services.forEach((s, i) =>
+            s.realServers.forEach((r, j) => {
+                if (lan && !contains(lan, r.address)) out.push(issue(`${at}.forwarding.services[${i}].realServers[${j}].address`, r.address, `LVS DR rewrites only the MAC, so real servers must share the VIP's LAN ${canonicalCidr(lan)}`, "use a real server on that LAN, or kind: lvs-nat"));
+            }),
+        );
+    }
+    return out;
+};
+
+const instanceRules: InstanceRule[] = [
+    frontedGroupExists,
+    holdersExist,
+    placementFitsLevel,
+    overlayVipOnOneHost,
+    vipInsideSegment,
+    prioritiesDistinct,
+    nopreemptNeedsBackup,
+    advertMatchesVersion,
+    unicastWhereNeeded,
+    forwardingFitsLevel,
+];
+
+export function vrrpInstances(t: Topology): ConfigIssue[] {
+    return t.keepalived.instances.flatMap((inst, i) => instanceRules.flatMap((rule) => rule(t, inst, `keepalived.instances[${i}]`)));
+}
+
+export function routerIdsUnique(t: Topology): ConfigIssue[] {
+    // Host bridges carry container adverts onto the LAN, so an ID is unique across the topology, not per network.
+    const out: ConfigIssue[] = [];
+    const seen = new Map<number, string>();
+    t.keepalived.instances.forEach((inst, i) => {
+        const first = seen.get(inst.virtualRouterId);
+        if (first) out.push(issue(`keepalived.instances[${i}].virtualRouterId`, inst.virtualRouterId, `shared with instance ${first}; routers with one ID on one segment fight over the VIP`, "give every instance its own virtualRouterId"));
+        else seen.set(inst.virtualRouterId, inst.name);
+    });
+    const names = new Set<string>();
+    t.keepalived.instances.forEach((inst, i) => {
+        if (names.has(inst.name)) out.push(issue(`keepalived.instances[${i}].name`, inst.name, "instance name used twice", "give every instance its own name"));
+        names.add(inst.name);
+    });
+    return out;
+}
+
+export function vipsUnique(t: Topology): ConfigIssue[] {
+    const seen = new Map<string, string>();
+    return t.keepalived.instances.flatMap((inst, i) => {
+        const first = seen.get(inst.vip);
+        seen.set(inst.vip, inst.name);
+        return first ? [issue(`keepalived.instances[${i}].vip`, inst.vip, `also the VIP of ${first}`, "give every instance its own VIP")] : [];
+    });
+}

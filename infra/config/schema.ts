@@ -1,0 +1,367 @@
+// The one typed model of the topology. Shapes and per-field limits live here;
+// rules that relate several fields live in rules/, one small function each.
+// Every description below ends up in README's config reference (a test checks it).
+import { z } from "zod";
+import { isCidr, isIPv4 } from "./net";
+
+const ipv4 = z
+    .string()
+    .refine(isIPv4, { message: "must be an IPv4 address like 172.18.0.2" })
+    .describe("IPv4 address");
+const cidr = z
+    .string()
+    .refine(isCidr, { message: "must be an IPv4 CIDR like 172.18.0.0/24" })
+    .describe("IPv4 CIDR");
+const name = z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "must be lowercase letters, digits and '-', starting with a letter, at most 31 characters" });
+const ifname = z
+    .string()
+    .regex(/^[A-Za-z0-9_.:@-]{1,15}$/, { message: "must be a Linux interface name (1-15 characters, no spaces or '/')" });
+const port = z.number().int().min(1).max(65535);
+/** The name of a top-level stack config key that holds a secret (`pulumi config set --secret <name> ...`). */
+const secretRef = z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9]{0,62}$/, { message: "must name a secret stack config key (letters and digits, e.g. mysqlRootPassword)" });
+const image = z.string().min(1).regex(/^\S+$/, { message: "must be a Docker image reference without spaces" });
+const sqlUser = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,31}$/, { message: "must be a MySQL user name: letters, digits, '_', at most 32 characters" });
+
+export const HostSchema = z.strictObject({
+    name: name.describe("Host name, unique; other sections place containers on hosts by this name."),
+    ssh: z.strictObject({
+        address: ipv4.describe("Address the SSH connection dials."),
+        port: port.default(22).describe("SSH port."),
+        user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default("root").describe("SSH user (root, or a user with passwordless sudo)."),
+        privateKeySecret: secretRef.default("sshPrivateKey").describe("Secret config key holding the PEM/OpenSSH private key."),
+        hostKey: z
+            .string()
+            .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) [A-Za-z0-9+/=]+$/, {
+                message: "must be a public host key line like 'ssh-ed25519 AAAA...' (from ssh-keyscan, without the host name)",
+            })
+            .optional()
+            .describe("Pinned SSH host key; when set, a host presenting another key is refused."),
+        dialRetries: z.number().int().min(1).max(100).default(10).describe("Dial attempts before the connection is given up."),
+    }),
+    lan: z.strictObject({
+        interface: ifname.describe("LAN interface of the host (VRRP and host-level VIPs live on it)."),
+        address: cidr.describe("The host's LAN address with prefix, e.g. 192.168.56.105/24."),
+    }),
+    swarmRole: z.enum(["manager", "worker"]).default("worker").describe("Docker swarm role; exactly one host is the manager that runs `swarm init`."),
+    docker: z
+        .strictObject({
+            host: z
+                .string()
+                .regex(/^(ssh|unix|tcp):\/\/\S+$/, { message: "must be an ssh://, unix:// or tcp:// Docker host URL" })
+                .optional()
+                .describe("Docker API endpoint; default ssh://<user>@<address>:<port>."),
+        })
+        .default({})
+        .describe("How Pulumi's Docker provider reaches this host's engine."),
+    firewall: z
+        .strictObject({
+            kind: z.enum(["iptables", "firewalld", "none"]).default("iptables").describe("Firewall tool that admits VRRP and the published ports."),
+            interface: ifname.optional().describe("Interface the rules apply to; default the LAN interface."),
+            admitVrrp: z.boolean().default(true).describe("Admit VRRP (IP protocol 112) to 224.0.0.18 and from unicast peers."),
+            ports: z.array(port).default([]).describe("Extra TCP ports to admit on this host."),
+        })
+        .default({ kind: "iptables", admitVrrp: true, ports: [] })
+        .describe("Host firewall."),
+});
+
+export const NetworkSchema = z.strictObject({
+    name: name.default("net1").describe("Docker network name."),
+    driver: z
+        .enum(["overlay", "bridge"])
+        .default("overlay")
+        .describe("overlay (swarm, attachable, spans hosts) or bridge (a single Docker host, as tutorial 003)."),
+    subnet: cidr.default("172.18.0.0/24").describe("Container subnet."),
+    gateway: ipv4.default("172.18.0.1").describe("Gateway address inside the subnet (never given to a container)."),
+    attachable: z.boolean().default(true).describe("Overlay only: standalone containers may attach (required for this stack's containers)."),
+    gwbridgeSubnet: cidr
+        .default("10.201.0.0/24")
+        .describe("Subnet for each host's docker_gwbridge, created before `swarm init` so it never takes the overlay's range."),
+});
+
+const containerNode = z.strictObject({
+    name: name.describe("Container name, unique per host."),
+    host: name.describe("Host (hosts[].name) the container runs on."),
+    ip: ipv4.describe("Static address on the Docker network."),
+});
+
+const pxcNode = containerNode.extend({
+    bootstrap: z.boolean().default(false).describe("Exactly one node bootstraps a new cluster; the others join it one at a time."),
+});
+
+export const PxcSchema = z.strictObject({
+    flavor: z
+        .enum(["pxc57", "pxc80", "mariadb"])
+        .default("pxc57")
+        .describe("Galera implementation in the image: Percona XtraDB Cluster 5.7/8.0, or MariaDB + galera-4."),
+    image: image.default("percona/percona-xtradb-cluster:5.7").describe("Galera server image."),
+    clusterName: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default("pxc").describe("wsrep_cluster_name."),
+    sstMethod: z.enum(["xtrabackup-v2", "mariabackup", "rsync"]).default("xtrabackup-v2").describe("State snapshot transfer method."),
+    rootPasswordSecret: secretRef.default("mysqlRootPassword").describe("Secret config key with the root password."),
+    sstPasswordSecret: secretRef.default("sstPassword").describe("Secret config key with the SST user's password (xtrabackup-v2 / mariabackup)."),
+    clustercheck: z
+        .strictObject({
+            user: sqlUser.default("clustercheck").describe("User the clustercheck service logs in as (USAGE only)."),
+            passwordSecret: secretRef.default("clustercheckPassword").describe("Secret config key with its password."),
+            port: port.default(9200).describe("Port of the clustercheck HTTP service HAProxy polls."),
+        })
+        .default({ user: "clustercheck", passwordSecret: "clustercheckPassword", port: 9200 }),
+    gcacheSize: z.string().regex(/^\d+[MG]$/).default("512M").describe("gcache.size: larger lets a returning node catch up by IST instead of SST."),
+    nodes: z.array(pxcNode).min(1).describe("Galera nodes; odd count >= 3."),
+});
+
+export const DualMasterSchema = z.strictObject({
+    flavor: z.enum(["mariadb", "mysql57", "mysql80"]).default("mysql80").describe("Server flavor; decides GTID settings and replication SQL."),
+    image: image.default("mysql:8.0").describe("Server image."),
+    port: port.default(3306).describe("MySQL port inside the containers."),
+    publishPort: port.optional().describe("Host port each server's MySQL is published on (for a host-level VIP in front of the pair)."),
+    rootPasswordSecret: secretRef.default("mysqlRootPassword").describe("Secret config key with the root password."),
+    replication: z
+        .strictObject({
+            user: sqlUser.default("repl").describe("Replication user (REPLICATION SLAVE only)."),
+            passwordSecret: secretRef.default("replicationPassword").describe("Secret config key with its password."),
+            connectRetryS: z.number().int().min(1).max(3600).default(5).describe("MASTER_CONNECT_RETRY seconds."),
+        })
+        .default({ user: "repl", passwordSecret: "replicationPassword", connectRetryS: 5 }),
+    healthCheckUser: sqlUser.default("hacheck").describe("Password-less user with no privileges that HAProxy's mysql-check logs in as."),
+    gtid: z.boolean().default(true).describe("GTID-based replication (auto position / slave_pos)."),
+    autoIncrementIncrement: z.number().int().min(2).max(65535).default(2).describe("auto_increment_increment on both servers."),
+    servers: z
+        .array(
+            containerNode.extend({
+                serverId: z.number().int().min(1).max(4294967295).describe("server_id, distinct."),
+                autoIncrementOffset: z.number().int().min(1).max(65535).describe("auto_increment_offset, distinct, <= autoIncrementIncrement."),
+                gtidDomainId: z.number().int().min(0).max(4294967295).optional().describe("MariaDB gtid_domain_id; default the serverId."),
+            }),
+        )
+        .describe("Exactly two servers replicating from each other."),
+});
+
+export const HaproxySchema = z.strictObject({
+    image: image.default("haproxy:2.8").describe("HAProxy image (Debian-based: keepalived is installed into it with apt-get)."),
+    nodes: z.array(containerNode).min(1).describe("HAProxy containers."),
+    listeners: z
+        .array(
+            z.strictObject({
+                name: name.describe("Listener name."),
+                port: port.describe("Port HAProxy binds inside the container."),
+                backend: z.enum(["pxc", "dualMaster", "mycat"]).describe("Which server group it balances."),
+                publishPort: port.optional().describe("Host port published for this listener (host placement)."),
+            }),
+        )
+        .optional()
+        .describe("Default: pxc on 3306, mycat on 8066, dualMaster on 3307, for each configured group."),
+    balance: z.enum(["roundrobin", "leastconn", "source", "first"]).default("leastconn").describe("Balance algorithm for database listeners."),
+    check: z
+        .strictObject({
+            kind: z
+                .enum(["clustercheck", "mysql-check", "tcp"])
+                .default("clustercheck")
+                .describe("Galera health check: clustercheck HTTP (sees 'not Synced'), mysql-check, or plain TCP."),
+            interMs: z.number().int().min(100).max(60000).default(500).describe("Check interval (ms)."),
+            fall: z.number().int().min(1).max(10).default(2).describe("Failed checks before a server is DOWN."),
+            rise: z.number().int().min(1).max(10).default(2).describe("Passed checks before a server is UP again."),
+        })
+        .default({ kind: "clustercheck", interMs: 500, fall: 2, rise: 2 }),
+    timeouts: z
+        .strictObject({
+            connectMs: z.number().int().min(100).default(3000).describe("timeout connect (ms)."),
+            clientMs: z.number().int().min(1000).default(1800000).describe("timeout client (ms); long, SQL sessions idle."),
+            serverMs: z.number().int().min(1000).default(1800000).describe("timeout server (ms)."),
+            checkMs: z.number().int().min(100).default(1000).describe("timeout check (ms)."),
+        })
+        .default({ connectMs: 3000, clientMs: 1800000, serverMs: 1800000, checkMs: 1000 }),
+    maxconn: z.number().int().min(1).max(1000000).default(4096).describe("Global maxconn."),
+    stats: z.strictObject({
+        port: port.default(8888).describe("Stats page port."),
+        uri: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/).default("/dbs").describe("Stats page path."),
+        user: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/).default("haadmin").describe("Stats page user."),
+        passwordSecret: secretRef.default("haproxyStatsPassword").describe("Secret config key with the stats page password."),
+        publishPort: port.optional().describe("Host port published for the stats page."),
+    }),
+});
+
+const mycatWriteHost = z.strictObject({
+    host: z.string().regex(/^[A-Za-z0-9-]+$/).describe("Name for the writeHost element."),
+    address: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/).describe("host:port of the MySQL server."),
+    user: sqlUser.describe("MySQL user MyCat connects as."),
+    passwordSecret: secretRef.describe("Secret config key with that user's password."),
+    readHosts: z
+        .array(
+            z.strictObject({
+                host: z.string().regex(/^[A-Za-z0-9-]+$/),
+                address: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/),
+            }),
+        )
+        .default([])
+        .describe("Read replicas behind this writeHost (same user and password)."),
+});
+
+export const MycatSchema = z.strictObject({
+    image: image.default("mycat:1.6.7.6").describe("MyCat 1.6 image (Debian-based with Java 8 and xinetd)."),
+    home: z.string().regex(/^\/[A-Za-z0-9._/-]+$/).default("/opt/mycat").describe("MyCat install directory inside the image."),
+    nodes: z.array(containerNode).min(1).describe("MyCat containers."),
+    publish: z.boolean().default(false).describe("Publish the server and manager ports on each node's host (for host-level VIPs and LVS real servers)."),
+    ports: z
+        .strictObject({
+            server: port.default(8066).describe("SQL port."),
+            manager: port.default(9066).describe("Management port."),
+            status: port.default(48700).describe("HTTP status service (xinetd) that HAProxy and keepalived check."),
+        })
+        .default({ server: 8066, manager: 9066, status: 48700 }),
+    users: z
+        .array(
+            z.strictObject({
+                name: z.string().regex(/^[A-Za-z0-9_]{1,32}$/).describe("MyCat user."),
+                passwordSecret: secretRef.describe("Secret config key with the password."),
+                schemas: z.array(z.string()).min(1).describe("Logical schemas the user may use."),
+                readOnly: z.boolean().default(false),
+            }),
+        )
+        .min(1),
+    schemas: z
+        .array(
+            z.strictObject({
+                name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).describe("Logical schema."),
+                dataNode: z.string().optional().describe("Default data node for tables not listed."),
+                sqlMaxLimit: z.number().int().min(1).default(100),
+                tables: z
+                    .array(
+                        z.strictObject({
+                            name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+                            dataNodes: z.array(z.string()).min(1),
+                            type: z.enum(["sharded", "global"]).default("sharded"),
+                            shardColumn: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).default("id").describe("Column of the mod-long rule."),
+                        }),
+                    )
+                    .default([]),
+            }),
+        )
+        .min(1),
+    dataNodes: z
+        .array(
+            z.strictObject({
+                name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+                dataHost: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+                database: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+            }),
+        )
+        .min(1),
+    dataHosts: z
+        .array(
+            z.strictObject({
+                name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+                balance: z.number().int().min(0).max(3).default(1).describe("Read balance: 0 writer only, 1 read from standby writers and readers, 2 all, 3 readers."),
+                writeType: z.number().int().min(0).max(1).default(0),
+                switchType: z.union([z.literal(-1), z.literal(1), z.literal(2), z.literal(3)]).default(1),
+                maxCon: z.number().int().min(1).default(1000),
+                minCon: z.number().int().min(1).default(10),
+                heartbeat: z.string().default("select user()"),
+                writeHosts: z.array(mycatWriteHost).min(1),
+            }),
+        )
+        .min(1),
+});
+
+const trackSchema = z.strictObject({
+    intervalS: z.number().int().min(1).max(60).default(1).describe("vrrp_script interval (s)."),
+    fall: z.number().int().min(1).max(10).default(2),
+    rise: z.number().int().min(1).max(10).default(2),
+    weight: z
+        .number()
+        .int()
+        .min(-253)
+        .max(253)
+        .default(0)
+        .describe("0 puts a failing node in FAULT (moves the VIP even with nopreempt); non-zero adjusts priority."),
+});
+
+const lvsService = z.strictObject({
+    port: port.describe("VIP port."),
+    realServers: z
+        .array(
+            z.strictObject({
+                address: ipv4,
+                port: port,
+                weight: z.number().int().min(0).max(65535).default(1),
+            }),
+        )
+        .min(1),
+});
+
+export const VrrpInstanceSchema = z.strictObject({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/).describe("vrrp_instance name."),
+    level: z.enum(["container", "host"]).describe("container: keepalived inside the fronted containers; host: keepalived on the hosts."),
+    fronts: z.enum(["haproxy", "mycat", "dualMaster"]).describe("Group whose nodes hold the VIP (container) or whose local containers the track script checks (host)."),
+    holders: z
+        .array(name)
+        .optional()
+        .describe("Host level only: hosts that run keepalived for this VIP; default the hosts of the fronted group's nodes (LVS directors may be other hosts)."),
+    placement: z
+        .enum(["overlay", "macvlan", "host"])
+        .optional()
+        .describe("overlay: VIP on the Docker network (one Docker host only); macvlan: container VIP on the LAN; host: host keepalived, services on host ports. Default: overlay for container level, host for host level."),
+    interface: ifname.optional().describe("VRRP interface; default eth0 in containers, the LAN interface on hosts."),
+    virtualRouterId: z.number().int().min(1).max(255).describe("virtual_router_id, unique per segment."),
+    vip: ipv4.describe("The virtual IP."),
+    version: z.union([z.literal(2), z.literal(3)]).default(3).describe("VRRP version; v3 allows sub-second adverts, v2 allows PASS auth."),
+    advertInt: z.number().min(0.01).max(255).default(0.1).describe("Advert interval (s); below 1 s needs version 3."),
+    priorities: z.record(z.string(), z.number().int().min(1).max(254)).optional().describe("Priority per node name; default 150, 140, 130, ... in node order."),
+    initialState: z.enum(["BACKUP", "MASTER"]).default("BACKUP").describe("Initial state of the highest-priority node (others start BACKUP)."),
+    nopreempt: z.boolean().default(true).describe("A recovered node does not take the VIP back."),
+    preemptDelayS: z.number().int().min(0).max(1000).optional().describe("Delay before preempting (only without nopreempt)."),
+    unicast: z.enum(["auto", "always", "never"]).default("auto").describe("auto: unicast with peers derived from the topology (multicast cannot cross the overlay or routed hosts)."),
+    authPassSecret: secretRef.optional().describe("Secret config key with a PASS password (VRRP v2 only, at most 8 characters)."),
+    garpMasterRefreshS: z.number().int().min(0).max(3600).default(10).describe("Re-send gratuitous ARP every N s while MASTER (0 disables)."),
+    track: trackSchema.default({ intervalS: 1, fall: 2, rise: 2, weight: 0 }).describe("Health check of what the VIP fronts."),
+    forwarding: z
+        .strictObject({
+            kind: z.enum(["none", "lvs-nat", "lvs-dr"]).default("none").describe("Host level: forward VIP traffic with LVS (needs IPVS in the kernel)."),
+            lbAlgo: z.enum(["rr", "wrr", "lc", "wlc", "sh", "dh"]).default("wrr"),
+            delayLoopS: z.number().int().min(1).max(3600).default(3),
+            persistenceTimeoutS: z.number().int().min(0).max(86400).default(0).describe("LVS persistence (0 = none)."),
+            connectTimeoutS: z.number().int().min(1).max(60).default(3).describe("TCP_CHECK connect_timeout."),
+            services: z.array(lvsService).default([]),
+        })
+        .default({ kind: "none", lbAlgo: "wrr", delayLoopS: 3, persistenceTimeoutS: 0, connectTimeoutS: 3, services: [] }),
+});
+
+export const TopologySchema = z.strictObject({
+    hosts: z.array(HostSchema).min(1).describe("Machines the stack provisions over SSH."),
+    network: NetworkSchema.default({
+        name: "net1",
+        driver: "overlay",
+        subnet: "172.18.0.0/24",
+        gateway: "172.18.0.1",
+        attachable: true,
+        gwbridgeSubnet: "10.201.0.0/24",
+    }).describe("The Docker network every container joins."),
+    database: z
+        .strictObject({
+            pxc: PxcSchema.optional(),
+            dualMaster: DualMasterSchema.optional(),
+        })
+        .default({}),
+    haproxy: HaproxySchema.optional(),
+    mycat: MycatSchema.optional(),
+    keepalived: z
+        .strictObject({
+            instances: z.array(VrrpInstanceSchema).default([]),
+        })
+        .default({ instances: [] }),
+});
+
+export type Topology = z.output<typeof TopologySchema>;
+export type Host = z.output<typeof HostSchema>;
+export type Network = z.output<typeof NetworkSchema>;
+export type Pxc = z.output<typeof PxcSchema>;
+export type PxcNode = Pxc["nodes"][number];
+export type DualMaster = z.output<typeof DualMasterSchema>;
+export type DualMasterServer = DualMaster["servers"][number];
+export type Haproxy = z.output<typeof HaproxySchema>;
+export type Mycat = z.output<typeof MycatSchema>;
+export type VrrpInstance = z.output<typeof VrrpInstanceSchema>;
+export type ContainerNode = z.output<typeof containerNode>;

@@ -1,0 +1,18 @@
+// Projects split by what they need from the machine: unit and graph tests need
+// nothing; render tests call the real daemons' validators; lab tests need the lab.
+const tsJest = { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] };
+const project = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: "node",
+  transform: tsJest,
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  ...extra,
+});
+module.exports = {
+  projects: [
+    project("unit"),
+    project("graph"),
+    project("render"),
+    project("lab", { testTimeout: 30 * 60 * 1000 }),
+  ],
+};
