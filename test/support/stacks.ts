@@ -34,3 +34,14 @@ export function loadStackFile(file: string, overrides: Record<string, SecretLook
 }
 
 export const EXAMPLE_STACKS = ["Pulumi.dev.yaml", "Pulumi.tutorial.yaml"];
+
+/** Every stack a renderer is checked against: the committed stacks and one fixture per tutorial. */
+export function allStackFiles(): string[] {
+    const dir = path.join(ROOT, "test/fixtures");
+    const fixtures = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort().map((f) => `test/fixtures/${f}`) : [];
+    return [...EXAMPLE_STACKS, ...fixtures];
+}
+
+export function stackLabel(file: string): string {
+    return path.basename(file, ".yaml").replace(/^Pulumi\./, "");
+}
