@@ -2,5 +2,8 @@
 import { loadStackConfig } from "./config/pulumi-source";
 import { declareTopology } from "./topology";
 
-const stack = loadStackConfig();
-export const outputs = declareTopology(stack);
+const outputs = declareTopology(loadStackConfig());
+export const sqlEndpoints = outputs.sqlEndpoints;
+export const statsUrls = outputs.statsUrls;
+export const vipHolders = outputs.vipHolders;
+export const nodeAddresses = outputs.nodeAddresses;

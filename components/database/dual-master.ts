@@ -1,0 +1,83 @@
+// MySQL dual-master: two servers, least-privilege users on each, replication both
+// ways once both are up, and a final check that both IO and SQL threads run.
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { DualMaster, Topology } from "../../infra/config/schema";
+import { renderClientCnf, ROOT_CLIENT_CNF } from "../render/client-cnf";
+import { renderDualMasterCnf } from "../render/mysql-cnf";
+import { renderReplicationSql, renderUsersSql } from "../render/replication-sql";
+import { HostBase } from "../host/host-base";
+import { dataVolume, nodeContainer } from "../docker/node-container";
+import { waitFor } from "../remote/scripts";
+import { remoteStep } from "../remote/step";
+
+export interface DualMasterArgs {
+    readonly topology: Topology;
+    readonly hosts: Record<string, HostBase>;
+    readonly network: pulumi.Input<string>;
+    readonly secrets: pulumi.Output<Record<string, string>>;
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class DualMasterReplication extends pulumi.ComponentResource {
+    readonly containers: docker.Container[] = [];
+    readonly replicating: pulumi.Resource[] = [];
+
+    constructor(name: string, args: DualMasterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ha-mysql:database:DualMasterReplication", name, {}, opts);
+        const t = args.topology;
+        const dm = t.database.dualMaster as DualMaster;
+        // MySQL 8.4 dropped the SLAVE forms; MariaDB accepts REPLICA since 10.5.
+        const [status, stop] = dm.flavor === "mysql57" ? ["SHOW SLAVE STATUS", "STOP SLAVE; RESET SLAVE ALL"] : ["SHOW REPLICA STATUS", "STOP REPLICA; RESET REPLICA ALL"];
+        const client = (server: string) => `docker exec -i ${server} mysql --defaults-extra-file=${ROOT_CLIENT_CNF}`;
+        const users = dm.servers.map((server) => {
+            const host = args.hosts[server.host];
+            const volume = dataVolume(`${name}-${server.name}-data`, `${server.name}-data`, host.docker, this);
+            const container = nodeContainer(
+                `${name}-${server.name}`,
+                {
+                    node: server,
+                    image: dm.image,
+                    network: args.network,
+                    provider: host.docker,
+                    files: pulumi.secret(args.secrets.apply((s) => [renderDualMasterCnf(t, server.name), renderClientCnf("root", s[dm.rootPasswordSecret])])),
+                    envs: pulumi.secret(args.secrets.apply((s) => [`MYSQL_ROOT_PASSWORD=${s[dm.rootPasswordSecret]}`])),
+                    ports: dm.publishPort ? [{ internal: dm.port, external: dm.publishPort }] : undefined,
+                    volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }],
+                },
+                { parent: this, dependsOn: [...args.dependsOn, volume] },
+            );
+            this.containers.push(container);
+            return remoteStep(
+                `${name}-${server.name}-users`,
+                {
+                    connection: host.connection,
+                    create: `set -eu\n${waitFor(`${server.name} accepting SQL`, `${client(server.name)} -e 'SELECT 1' >/dev/null 2>&1 </dev/null`, 300)}\n${client(server.name)}\necho "users on ${server.name} in place"`,
+                    delete: "true",
+                    stdin: pulumi.secret(args.secrets.apply((s) => renderUsersSql(t, server.name, s))),
+                    secret: true,
+                    triggers: [container.id],
+                },
+                { parent: this, dependsOn: [container] },
+            );
+        });
+        for (const server of dm.servers) {
+            const host = args.hosts[server.host];
+            this.replicating.push(
+                remoteStep(
+                    `${name}-${server.name}-replication`,
+                    {
+                        connection: host.connection,
+                        create: `set -eu\n${client(server.name)}\n${waitFor(`replication threads on ${server.name}`, `${client(server.name)} -e '${status}\\G' </dev/null | grep -c 'Running: Yes' | grep -q 2`, 120)}`,
+                        delete: `${client(server.name)} -e '${stop}' </dev/null 2>/dev/null || true\necho "replication on ${server.name} stopped"`,
+                        stdin: pulumi.secret(args.secrets.apply((s) => renderReplicationSql(t, server.name, s))),
+                        secret: true,
+                        triggers: users.map((u) => u.id),
+                    },
+                    { parent: this, dependsOn: users },
+                ),
+            );
+        }
+        this.registerOutputs({ servers: dm.servers.map((s) => s.name) });
+    }
+}

@@ -1,0 +1,86 @@
+// The Galera cluster, as the tutorials build it: the bootstrap node first, wait until
+// it is Synced, then each joiner in turn, so two state transfers never run at once.
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { Pxc, Topology } from "../../infra/config/schema";
+import { pxcBootstrapNode } from "../../infra/config/derive";
+import { renderClientCnf, ROOT_CLIENT_CNF } from "../render/client-cnf";
+import { GALERA_INIT_SQL_PATH, GALERA_START_PATH, renderGaleraStart } from "../render/galera-start";
+import { renderClustercheck } from "../render/health-services";
+import { renderGaleraCnf, renderGaleraSecretCnf } from "../render/mysql-cnf";
+import { renderGaleraUsersSql } from "../render/replication-sql";
+import { HostBase } from "../host/host-base";
+import { dataVolume, nodeContainer } from "../docker/node-container";
+import { waitFor } from "../remote/scripts";
+import { remoteStep } from "../remote/step";
+
+export interface PxcClusterArgs {
+    readonly topology: Topology;
+    readonly hosts: Record<string, HostBase>;
+    readonly network: pulumi.Input<string>;
+    readonly secrets: pulumi.Output<Record<string, string>>;
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class PxcCluster extends pulumi.ComponentResource {
+    readonly containers: docker.Container[] = [];
+    /** Per node, the step that saw it Synced; the last one means the whole cluster is up. */
+    readonly synced: pulumi.Resource[] = [];
+
+    constructor(name: string, args: PxcClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ha-mysql:database:PxcCluster", name, {}, opts);
+        const t = args.topology;
+        const pxc = t.database.pxc as Pxc;
+        const boot = pxcBootstrapNode(t);
+        const ordered = [boot, ...pxc.nodes.filter((n) => n !== boot)];
+        let previous: pulumi.Input<pulumi.Resource>[] = args.dependsOn;
+        for (const node of ordered) {
+            const host = args.hosts[node.host];
+            const files = args.secrets.apply((s) => [
+                renderGaleraCnf(t, node.name),
+                ...renderGaleraSecretCnf(t, node.name, s),
+                renderGaleraStart(t),
+                { path: GALERA_INIT_SQL_PATH, mode: "0600", content: renderGaleraUsersSql(t, s) },
+                renderClientCnf("root", s[pxc.rootPasswordSecret]),
+                ...renderClustercheck(t, node.name, s),
+            ]);
+            const envs = args.secrets.apply((s) => [
+                `MYSQL_ROOT_PASSWORD=${s[pxc.rootPasswordSecret]}`,
+                `XTRABACKUP_PASSWORD=${s[pxc.sstPasswordSecret]}`,
+                `CLUSTERCHECK_PASSWORD=${s[pxc.clustercheck.passwordSecret]}`,
+                `CLUSTER_NAME=${pxc.clusterName}`,
+                `GALERA_PEERS=${pxc.nodes.filter((n) => n !== node).map((n) => n.ip).join(" ")}`,
+                `GALERA_BOOTSTRAP=${node === boot ? 1 : 0}`,
+            ]);
+            const volume = dataVolume(`${name}-${node.name}-data`, `${node.name}-data`, host.docker, this);
+            const container = nodeContainer(
+                `${name}-${node.name}`,
+                {
+                    node,
+                    image: pxc.image,
+                    network: args.network,
+                    provider: host.docker,
+                    files: pulumi.secret(files),
+                    envs: pulumi.secret(envs),
+                    entrypoints: [GALERA_START_PATH],
+                    volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }],
+                },
+                { parent: this, dependsOn: [...previous, volume] },
+            );
+            const synced = remoteStep(
+                `${name}-${node.name}-synced`,
+                {
+                    connection: host.connection,
+                    create: `set -eu\n${waitFor(`${node.name} Synced`, `docker exec ${node.name} mysql --defaults-extra-file=${ROOT_CLIENT_CNF} -Nse "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | grep -q Synced`, 600)}`,
+                    delete: "true",
+                    triggers: [container.id],
+                },
+                { parent: this, dependsOn: [container] },
+            );
+            this.containers.push(container);
+            this.synced.push(synced);
+            previous = [synced];
+        }
+        this.registerOutputs({ nodes: pxc.nodes.map((n) => n.name) });
+    }
+}

@@ -1,0 +1,52 @@
+// The common shape of every container the stack runs: a static address on the
+// stack's network, a restart policy, and the files it needs uploaded before start.
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { ContainerNode } from "../../infra/config/schema";
+import { RenderedFile } from "../render/file";
+
+export interface NodeContainerArgs {
+    readonly node: ContainerNode;
+    readonly image: string;
+    readonly network: pulumi.Input<string>;
+    readonly provider: docker.Provider;
+    readonly files?: pulumi.Input<RenderedFile[]>;
+    readonly envs?: pulumi.Input<pulumi.Input<string>[]>;
+    readonly entrypoints?: string[];
+    readonly command?: string[];
+    readonly ports?: Array<{ internal: number; external: number }>;
+    readonly volumes?: Array<{ hostPath?: string; volumeName?: pulumi.Input<string>; containerPath: string; readOnly?: boolean }>;
+    /** keepalived inside the container needs these to manage a VIP; never --privileged. */
+    readonly vrrpCapabilities?: boolean;
+}
+
+export function nodeContainer(name: string, args: NodeContainerArgs, opts: pulumi.CustomResourceOptions): docker.Container {
+    const uploads = args.files
+        ? pulumi.output(args.files).apply((files) => files.map((f) => ({ file: f.path, content: f.content, permissions: f.mode })))
+        : undefined;
+    return new docker.Container(
+        name,
+        {
+            name: args.node.name,
+            hostname: args.node.name,
+            image: args.image,
+            restart: "unless-stopped",
+            networksAdvanced: [{ name: args.network, ipv4Address: args.node.ip }],
+            uploads,
+            envs: args.envs,
+            entrypoints: args.entrypoints,
+            command: args.command,
+            ports: args.ports?.map((p) => ({ internal: p.internal, external: p.external, protocol: "tcp" })),
+            volumes: args.volumes,
+            capabilities: args.vrrpCapabilities ? { adds: ["NET_ADMIN", "NET_RAW", "NET_BROADCAST"] } : undefined,
+            destroyGraceSeconds: 30,
+            mustRun: true,
+        },
+        { ...opts, provider: args.provider, deleteBeforeReplace: true },
+    );
+}
+
+/** A named volume declared as a resource, so `pulumi destroy` removes the data with it. */
+export function dataVolume(name: string, volumeName: string, provider: docker.Provider, parent: pulumi.Resource): docker.Volume {
+    return new docker.Volume(name, { name: volumeName }, { parent, provider });
+}

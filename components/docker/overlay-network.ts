@@ -1,0 +1,33 @@
+// The network every container joins: an attachable swarm overlay declared on the
+// manager (workers see it when a container attaches), or a bridge on a single host.
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { Topology } from "../../infra/config/schema";
+
+export interface OverlayNetworkArgs {
+    readonly topology: Topology;
+    readonly provider: docker.Provider;
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class OverlayNetwork extends pulumi.ComponentResource {
+    readonly network: docker.Network;
+    readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ha-mysql:docker:OverlayNetwork", name, {}, opts);
+        const n = args.topology.network;
+        this.network = new docker.Network(
+            name,
+            {
+                name: n.name,
+                driver: n.driver,
+                attachable: n.driver === "overlay" ? n.attachable : undefined,
+                ipamConfigs: [{ subnet: n.subnet, gateway: n.gateway }],
+            },
+            { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+        );
+        this.name = this.network.name;
+        this.registerOutputs({ name: this.name, subnet: n.subnet });
+    }
+}

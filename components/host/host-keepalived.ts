@@ -1,0 +1,59 @@
+// keepalived on a host: the LAN VIP, its track scripts on the local containers and,
+// with LVS, the forwarding. Runs under systemd where there is one, else by pidfile.
+import * as pulumi from "@pulumi/pulumi";
+import { Topology } from "../../infra/config/schema";
+import { renderKeepalivedFiles } from "../render/keepalived";
+import { HostBase } from "./host-base";
+import { filesPayload } from "../remote/payload";
+import { WRITE_FILES } from "../remote/scripts";
+import { remoteStep } from "../remote/step";
+
+export interface HostKeepalivedArgs {
+    readonly topology: Topology;
+    readonly host: HostBase;
+    readonly member: string;
+    /** VIPs this host may hold, "address/prefix dev iface", removed on destroy if left behind. */
+    readonly vips: string[];
+    readonly secrets: pulumi.Output<Record<string, string>>;
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class HostKeepalived extends pulumi.ComponentResource {
+    readonly applied: pulumi.Resource;
+
+    constructor(name: string, args: HostKeepalivedArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ha-mysql:host:HostKeepalived", name, {}, opts);
+        this.applied = remoteStep(
+            `${name}-apply`,
+            {
+                connection: args.host.connection,
+                create: `set -eu\n${INSTALL}\n${WRITE_FILES}\n${START}`,
+                delete: `${STOP}\n${args.vips.map((v) => `ip addr del ${v} 2>/dev/null || true`).join("\n")}\necho "keepalived removed from $(hostname)"`,
+                stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderKeepalivedFiles(args.topology, "host", args.member, s)))),
+                secret: true,
+            },
+            { parent: this, dependsOn: args.dependsOn },
+        );
+        this.registerOutputs({ member: args.member });
+    }
+}
+
+const INSTALL = `if ! command -v keepalived >/dev/null; then
+  if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q keepalived >/dev/null
+  elif command -v yum >/dev/null; then yum install -y -q keepalived >/dev/null
+  else echo "install keepalived on $(hostname) first" >&2; exit 1; fi
+fi`;
+
+// A SIGKILLed keepalived leaves its pidfile behind and then refuses to start (lab-facts).
+const START = `if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+  systemctl enable -q keepalived
+  if systemctl is-active -q keepalived; then systemctl reload keepalived; else systemctl start keepalived; fi
+else
+  pid=$(cat /run/keepalived.pid 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -HUP "$pid"; echo "keepalived reloaded"
+  else rm -f /run/keepalived.pid /run/vrrp.pid /run/checkers.pid; keepalived -f /etc/keepalived/keepalived.conf -p /run/keepalived.pid; echo "keepalived started"; fi
+fi`;
+
+const STOP = `if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl disable -q --now keepalived || true
+else pid=$(cat /run/keepalived.pid 2>/dev/null || true); if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; fi
+rm -rf /etc/keepalived/keepalived.conf /etc/keepalived/scripts`;

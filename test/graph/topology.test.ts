@@ -1,0 +1,130 @@
+// The resource graph of each example stack under mocks: what is declared, under which
+// parent, and the dependency edges that encode the order the tutorials follow by hand.
+import * as fs from "fs";
+import { LoadedStack } from "../../infra/config/load";
+import { vrrpMembers } from "../../infra/config/derive";
+import { byName, declareUnderMocks, dependsOn, occurrences, Registered } from "../support/graph";
+import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
+
+const COMMAND = "command:remote:Command";
+const CONTAINER = "docker:index/container:Container";
+
+function count(records: Registered[], type: string): number {
+    return records.filter((r) => r.type === type).length;
+}
+
+const stacks = allStackFiles().filter((f) => fs.existsSync(f) || f.startsWith("Pulumi."));
+
+describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, file) => {
+    let stack: LoadedStack;
+    let records: Registered[];
+
+    beforeAll(async () => {
+        stack = loadStackFile(file);
+        records = await declareUnderMocks(stack);
+    });
+
+    it("declares one component per piece and one container per node", () => {
+        const t = stack.topology;
+        expect(count(records, "ha-mysql:host:HostBase")).toBe(t.hosts.length);
+        expect(count(records, "ha-mysql:host:VrrpFirewall")).toBe(t.hosts.length);
+        expect(count(records, "ha-mysql:docker:SwarmCluster")).toBe(t.network.driver === "overlay" ? 1 : 0);
+        expect(count(records, "docker:index/network:Network")).toBe(1);
+        expect(count(records, "pulumi:providers:docker")).toBe(t.hosts.length);
+        const containers = (t.database.pxc?.nodes.length ?? 0) + (t.database.dualMaster?.servers.length ?? 0) + (t.haproxy?.nodes.length ?? 0) + (t.mycat?.nodes.length ?? 0);
+        expect(count(records, CONTAINER)).toBe(containers);
+        const hostHolders = new Set(t.keepalived.instances.filter((i) => i.level === "host").flatMap((i) => vrrpMembers(t, i).map((m) => m.name)));
+        expect(count(records, "ha-mysql:host:HostKeepalived")).toBe(hostHolders.size);
+        const containerHolders = new Set(t.keepalived.instances.filter((i) => i.level === "container").flatMap((i) => vrrpMembers(t, i).map((m) => m.name)));
+        expect(count(records, "ha-mysql:proxy:ContainerKeepalived")).toBe(containerHolders.size);
+        expect(count(records, COMMAND)).toBeGreaterThan(t.hosts.length);
+    });
+
+    it("puts every resource under a component of this project", () => {
+        const byUrn = new Map(records.map((r) => [r.urn, r]));
+        for (const r of records.filter((x) => x.custom)) {
+            const parent = byUrn.get(r.parent);
+            expect([r.name, parent?.type.startsWith("ha-mysql:")]).toEqual([r.name, true]);
+        }
+    });
+
+    it("gives every remote command a delete step, an update path and triggers", () => {
+        for (const r of records.filter((x) => x.type === COMMAND)) {
+            expect([r.name, typeof r.inputs.delete, r.inputs.update === r.inputs.create]).toEqual([r.name, "string", true]);
+            expect(Array.isArray(r.inputs.triggers)).toBe(true);
+        }
+    });
+
+    it("applies firewall rules before Docker networking, the swarm before the network, the network before containers", () => {
+        const t = stack.topology;
+        for (const h of t.hosts) {
+            const fw = records.filter((r) => r.name.startsWith(`${h.name}-firewall-`) && r.type === COMMAND);
+            if (t.network.driver === "overlay") {
+                const gw = `swarm-${h.name}-gwbridge`;
+                for (const f of fw) expect([gw, f.name, dependsOn(records, gw, f.name)]).toEqual([gw, f.name, true]);
+                expect(dependsOn(records, t.network.name, h.swarmRole === "manager" ? "swarm-init" : `swarm-${h.name}-join`)).toBe(true);
+            } else {
+                for (const f of fw) expect(dependsOn(records, t.network.name, f.name)).toBe(true);
+            }
+            const restart = fw.find((f) => f.name.endsWith("-docker-restart"));
+            if (h.firewall.kind === "firewalld") expect(restart && dependsOn(records, restart.name, `${h.name}-firewall-rules`)).toBe(true);
+        }
+        for (const c of records.filter((r) => r.type === CONTAINER)) expect([c.name, dependsOn(records, c.name, t.network.name)]).toEqual([c.name, true]);
+    });
+
+    it("bootstraps Galera first and adds joiners one at a time", () => {
+        const nodes = stack.topology.database.pxc?.nodes ?? [];
+        const boot = nodes.find((n) => n.bootstrap);
+        const order = boot ? [boot, ...nodes.filter((n) => n !== boot)] : [];
+        for (let i = 1; i < order.length; i++) {
+            expect(dependsOn(records, `pxc-${order[i].name}`, `pxc-${order[i - 1].name}-synced`)).toBe(true);
+            expect(dependsOn(records, `pxc-${order[i - 1].name}`, `pxc-${order[i].name}`)).toBe(false);
+        }
+    });
+
+    it("starts replication only after both servers have their users", () => {
+        const servers = stack.topology.database.dualMaster?.servers ?? [];
+        for (const s of servers) for (const other of servers) expect(dependsOn(records, `dualmaster-${s.name}-replication`, `dualmaster-${other.name}-users`)).toBe(true);
+    });
+
+    it("starts proxies after the databases and VIPs after the proxies", () => {
+        const t = stack.topology;
+        const dbDone = [
+            ...(t.database.pxc ? [`pxc-${t.database.pxc.nodes[t.database.pxc.nodes.length - 1].bootstrap ? t.database.pxc.nodes[t.database.pxc.nodes.length - 2].name : t.database.pxc.nodes[t.database.pxc.nodes.length - 1].name}-synced`] : []),
+            ...(t.database.dualMaster?.servers.map((s) => `dualmaster-${s.name}-replication`) ?? []),
+        ];
+        const proxies = [...(t.haproxy?.nodes.map((n) => `haproxy-${n.name}`) ?? []), ...(t.mycat?.nodes.map((n) => `mycat-${n.name}`) ?? [])];
+        for (const p of proxies) for (const d of dbDone) expect([p, d, dependsOn(records, p, d)]).toEqual([p, d, true]);
+        for (const k of records.filter((r) => r.type === COMMAND && /-keepalived-apply$/.test(r.name))) {
+            for (const p of proxies) expect([k.name, p, dependsOn(records, k.name, p)]).toEqual([k.name, p, true]);
+        }
+        const containerKa = records.filter((r) => r.type === "ha-mysql:proxy:ContainerKeepalived");
+        const hostKa = records.filter((r) => r.type === "ha-mysql:host:HostKeepalived");
+        for (const h of hostKa) for (const c of containerKa) expect(dependsOn(records, `${h.name}-apply`, `${c.name}-apply`)).toBe(true);
+    });
+
+    it("never puts a secret value in plaintext into a resource input", () => {
+        for (const [key, value] of Object.entries(stack.secrets)) {
+            const found = records.flatMap((r) => occurrences(r.inputs, value).map((o) => ({ ...o, at: r.name })));
+            expect([key, found.filter((o) => !o.secret)]).toEqual([key, []]);
+        }
+    });
+});
+
+describe("changing one HAProxy setting", () => {
+    it("changes only the HAProxy config steps' triggers", async () => {
+        const before = loadStackFile("Pulumi.dev.yaml");
+        const t2 = structuredClone(before.topology);
+        if (!t2.haproxy) throw new Error("dev stack has no haproxy");
+        t2.haproxy.check.interMs = 750;
+        const a = await declareUnderMocks(before);
+        const b = await declareUnderMocks({ topology: t2, secrets: before.secrets });
+        const triggers = (rs: Registered[]) => new Map(rs.filter((r) => r.type === COMMAND).map((r) => [r.name, JSON.stringify(r.inputs.triggers)]));
+        const ta = triggers(a);
+        const tb = triggers(b);
+        expect([...tb.keys()].sort()).toEqual([...ta.keys()].sort());
+        const changed = [...ta.keys()].filter((k) => ta.get(k) !== tb.get(k)).sort();
+        expect(changed).toEqual(t2.haproxy.nodes.map((n) => `haproxy-${n.name}-config`).sort());
+        expect(byName(b, "haproxy-h1-config")).toBeDefined();
+    });
+});
