@@ -5,10 +5,12 @@ import * as docker from "@pulumi/docker";
 import { DualMaster, Topology } from "../../infra/config/schema";
 import { renderClientCnf, ROOT_CLIENT_CNF } from "../render/client-cnf";
 import { renderDualMasterCnf } from "../render/mysql-cnf";
-import { renderReplicationSql, renderUsersSql } from "../render/replication-sql";
+import { renderReplicationFiles } from "../render/replication-sql";
+import { HA_MYSQL_DIR } from "../render/mysql-cnf";
 import { HostBase } from "../host/host-base";
 import { dataVolume, nodeContainer } from "../docker/node-container";
-import { waitFor } from "../remote/scripts";
+import { filesPayload, sha256 } from "../remote/payload";
+import { inContainer, waitFor, WRITE_FILES } from "../remote/scripts";
 import { remoteStep } from "../remote/step";
 
 export interface DualMasterArgs {
@@ -48,13 +50,14 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [...args.dependsOn, volume] },
             );
             this.containers.push(container);
+            // Files first (users, replication SQL, the apply script), then the users, so the peer can log in.
             return remoteStep(
                 `${name}-${server.name}-users`,
                 {
                     connection: host.connection,
-                    create: `set -eu\n${waitFor(`${server.name} accepting SQL`, `${client(server.name)} -e 'SELECT 1' >/dev/null 2>&1 </dev/null`, 300)}\n${client(server.name)}\necho "users on ${server.name} in place"`,
+                    create: `set -eu\n${waitFor(`${server.name} accepting SQL`, `${client(server.name)} -e 'SELECT 1' >/dev/null 2>&1 </dev/null`, 300)}\n${inContainer(server.name, WRITE_FILES)}\n${client(server.name)} --batch -e "source ${HA_MYSQL_DIR}/users.sql" </dev/null\necho "users on ${server.name} in place"`,
                     delete: "true",
-                    stdin: pulumi.secret(args.secrets.apply((s) => renderUsersSql(t, server.name, s))),
+                    stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderReplicationFiles(t, server.name, s)))),
                     secret: true,
                     triggers: [container.id],
                 },
@@ -68,11 +71,10 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                     `${name}-${server.name}-replication`,
                     {
                         connection: host.connection,
-                        create: `set -eu\n${client(server.name)}\n${waitFor(`replication threads on ${server.name}`, `${client(server.name)} -e '${status}\\G' </dev/null | grep -c 'Running: Yes' | grep -q 2`, 120)}`,
+                        create: `set -eu\ndocker exec ${server.name} bash ${HA_MYSQL_DIR}/apply-replication.sh </dev/null\n${waitFor(`replication threads on ${server.name}`, `${client(server.name)} -e '${status}\\G' </dev/null | grep -c 'Running: Yes' | grep -q 2`, 120)}`,
                         delete: `${client(server.name)} -e '${stop}' </dev/null 2>/dev/null || true\necho "replication on ${server.name} stopped"`,
-                        stdin: pulumi.secret(args.secrets.apply((s) => renderReplicationSql(t, server.name, s))),
                         secret: true,
-                        triggers: users.map((u) => u.id),
+                        triggers: [...users.map((u) => u.id), args.secrets.apply((s) => sha256(filesPayload(renderReplicationFiles(t, server.name, s))))],
                     },
                     { parent: this, dependsOn: users },
                 ),

@@ -53,6 +53,20 @@ export class HostBase extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        const lo = sysctl.loopbackVip;
+        if (lo) {
+            // LVS DR real server: the VIP on lo, after the ARP sysctls above are in force.
+            remoteStep(
+                `${name}-lo-vip`,
+                {
+                    connection: this.connection,
+                    create: `set -eu\n${WRITE_FILES}\nsh ${lo.apply.path}`,
+                    delete: `if [ -f ${lo.remove.path} ]; then sh ${lo.remove.path}; fi\nrm -f ${lo.apply.path} ${lo.remove.path}`,
+                    stdin: filesPayload([lo.apply, lo.remove]),
+                },
+                { parent: this, dependsOn: [this.ready] },
+            );
+        }
         this.registerOutputs({ address: h.ssh.address });
     }
 }

@@ -95,8 +95,12 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
         ];
         const proxies = [...(t.haproxy?.nodes.map((n) => `haproxy-${n.name}`) ?? []), ...(t.mycat?.nodes.map((n) => `mycat-${n.name}`) ?? [])];
         for (const p of proxies) for (const d of dbDone) expect([p, d, dependsOn(records, p, d)]).toEqual([p, d, true]);
-        for (const k of records.filter((r) => r.type === COMMAND && /-keepalived-apply$/.test(r.name))) {
-            for (const p of proxies) expect([k.name, p, dependsOn(records, k.name, p)]).toEqual([k.name, p, true]);
+        for (const k of records.filter((r) => r.type === "ha-mysql:host:HostKeepalived")) {
+            for (const p of proxies) expect([k.name, p, dependsOn(records, `${k.name}-apply`, p)]).toEqual([k.name, p, true]);
+        }
+        for (const k of records.filter((r) => r.type === "ha-mysql:proxy:ContainerKeepalived")) {
+            const own = proxies.find((p) => p.endsWith(`-${k.name.replace(/-keepalived$/, "")}`));
+            expect([k.name, own !== undefined && dependsOn(records, `${k.name}-apply`, own)]).toEqual([k.name, true]);
         }
         const containerKa = records.filter((r) => r.type === "ha-mysql:proxy:ContainerKeepalived");
         const hostKa = records.filter((r) => r.type === "ha-mysql:host:HostKeepalived");

@@ -73,13 +73,16 @@ export function byName(records: Registered[], name: string): Registered {
 /** True when a depends on b directly or through its parents' and dependencies' closure. */
 export function dependsOn(records: Registered[], a: string, b: string): boolean {
     const byUrn = new Map(records.map((r) => [r.urn, r]));
-    const target = byName(records, b).urn;
+    const targetRes = byName(records, b);
+    const targets = new Set([targetRes.urn, ...descendants(records, targetRes.urn).map((r) => r.urn)]);
     const seen = new Set<string>();
-    const stack = [byName(records, a)];
+    // A component's dependencies are those of everything declared under it.
+    const start = byName(records, a);
+    const stack = [start, ...descendants(records, start.urn)];
     while (stack.length) {
         const r = stack.pop() as Registered;
         for (const d of r.deps) {
-            if (d === target) return true;
+            if (targets.has(d)) return true;
             const next = byUrn.get(d);
             if (next && !seen.has(d)) {
                 seen.add(d);
@@ -87,7 +90,7 @@ export function dependsOn(records: Registered[], a: string, b: string): boolean 
             }
             // A dependency on a component means a dependency on all its children.
             for (const child of records.filter((c) => c.parent === d && !seen.has(c.urn))) {
-                if (child.urn === target) return true;
+                if (targets.has(child.urn)) return true;
                 seen.add(child.urn);
                 stack.push(child);
             }
@@ -106,4 +109,9 @@ export function occurrences(value: unknown, needle: string, inSecret = false): A
         return Object.values(o).flatMap((v) => occurrences(v, needle, secret));
     }
     return [];
+}
+
+function descendants(records: Registered[], urn: string): Registered[] {
+    const children = records.filter((r) => r.parent === urn);
+    return [...children, ...children.flatMap((c) => descendants(records, c.urn))];
 }

@@ -1,0 +1,188 @@
+// haproxy.cfg for one HAProxy node: one `listen` per listener, a health check that
+// sees what the backend group can really serve, and an authenticated stats page.
+import { Topology } from "../../infra/config/schema";
+import { haproxyListeners, Listener } from "../../infra/config/derive";
+import { file, RenderedFile } from "./file";
+
+/** Where the official haproxy image (and ha-lab/haproxy) reads its configuration. */
+export const HAPROXY_CFG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
+/**
+ * Admin socket for `show servers state` and seamless reloads (expose-fd listeners).
+ * /var/lib/haproxy exists and belongs to the haproxy user both in the official image
+ * and in Debian's package; /run/haproxy exists only in the latter.
+ */
+export const HAPROXY_ADMIN_SOCKET = "/var/lib/haproxy/admin.sock";
+/** Galera nodes serve SQL on 3306 inside their containers (the schema has no port for them). */
+export const GALERA_PORT = 3306;
+/** The pxc listener's mysql-check user when there is no dual-master healthCheckUser to reuse. */
+export const DEFAULT_CHECK_USER = "hacheck";
+
+export type HaproxyLogTarget = { kind: "stdout" } | { kind: "syslog"; address: string };
+
+export interface HaproxyOptions {
+    /**
+     * stdout suits containers (`docker logs`); syslog sends to an rsyslog such as the one
+     * rsyslog.ts configures (127.0.0.1:514, facility local0).
+     */
+    readonly log?: HaproxyLogTarget;
+}
+
+type Haproxy = NonNullable<Topology["haproxy"]>;
+
+/** Values end up as single words of haproxy.cfg; anything else would change its meaning. */
+const CFG_WORD = /^[A-Za-z0-9_.,+=@%^~*\/:-]+$/;
+
+function word(value: string, what: string): string {
+    if (!CFG_WORD.test(value)) throw new Error(`${what} contains characters haproxy.cfg would read differently`);
+    return value;
+}
+
+function globalSection(ha: Haproxy, node: string, log: HaproxyLogTarget): string[] {
+    const logLine = log.kind === "stdout" ? "log stdout format raw local0 info" : `log ${word(log.address, "syslog address")} local0 info`;
+    return [
+        "global",
+        // master-worker: SIGUSR2 reloads without dropping the listening sockets.
+        "    master-worker",
+        `    maxconn ${ha.maxconn}`,
+        `    ${logLine}`,
+        `    stats socket ${HAPROXY_ADMIN_SOCKET} mode 600 level admin expose-fd listeners`,
+        "    stats timeout 30s",
+        `    node ${node}`,
+        "",
+    ];
+}
+
+function defaultsSection(ha: Haproxy): string[] {
+    const t = ha.timeouts;
+    return [
+        "defaults",
+        "    mode tcp",
+        "    log global",
+        "    option dontlognull",
+        // A connection whose server failed is retried on another one instead of erroring.
+        "    option redispatch",
+        "    retries 3",
+        `    timeout connect ${t.connectMs}ms`,
+        `    timeout client ${t.clientMs}ms`,
+        `    timeout server ${t.serverMs}ms`,
+        `    timeout check ${t.checkMs}ms`,
+        "",
+    ];
+}
+
+/** Check timing shared by every server; shutdown-sessions cuts clients off a dead server at once. */
+function defaultServer(ha: Haproxy, extra = ""): string {
+    const c = ha.check;
+    return `    default-server check${extra} inter ${c.interMs}ms fall ${c.fall} rise ${c.rise} on-marked-down shutdown-sessions`;
+}
+
+function listenHead(l: Listener): string[] {
+    // `*` rather than an address: a node that does not hold the VIP must still be able to bind.
+    return [`listen ${l.name}`, `    bind *:${l.port}`, "    option tcplog", "    option tcpka"];
+}
+
+/** HTTP check against an xinetd status service that answers 200 (serving) or 503. */
+const HTTP_STATUS_CHECK = ["    option httpchk GET /", "    http-check expect status 200"];
+
+function pxcListen(t: Topology, ha: Haproxy, l: Listener): string[] {
+    const pxc = t.database.pxc;
+    if (!pxc) throw new Error(`listener ${l.name} balances pxc, which is not configured`);
+    const out = [...listenHead(l), `    balance ${ha.balance}`];
+    switch (ha.check.kind) {
+        case "clustercheck":
+            // Only clustercheck sees a node that accepts logins but is not Synced (donor, joining).
+            out.push(...HTTP_STATUS_CHECK, defaultServer(ha, ` port ${pxc.clustercheck.port}`));
+            break;
+        case "mysql-check":
+            out.push(`    option mysql-check user ${t.database.dualMaster?.healthCheckUser ?? DEFAULT_CHECK_USER}`, defaultServer(ha));
+            break;
+        case "tcp":
+            out.push(defaultServer(ha));
+            break;
+    }
+    out.push(...pxc.nodes.map((n) => `    server ${n.name} ${n.ip}:${GALERA_PORT}`), "");
+    return out;
+}
+
+function dualMasterListen(t: Topology, ha: Haproxy, l: Listener): string[] {
+    const dm = t.database.dualMaster;
+    if (!dm) throw new Error(`listener ${l.name} balances dualMaster, which is not configured`);
+    const out = listenHead(l);
+    if (ha.check.kind === "tcp") {
+        out.push(defaultServer(ha));
+    } else if (dm.flavor === "mysql80") {
+        // HAProxy before 3.4 cannot complete MySQL 8's handshake (no post-80), so mysql-check
+        // would keep both servers DOWN; a TCP connect is the best it can do.
+        out.push("    # mysql-check needs post-80 (HAProxy >= 3.4) against MySQL 8: TCP check instead", defaultServer(ha));
+    } else {
+        // clustercheck is Galera-only; for the pair a login by the password-less check user tells
+        // a serving mysqld from a merely open port.
+        out.push(`    option mysql-check user ${dm.healthCheckUser}`, defaultServer(ha));
+    }
+    // One writer at a time: async replication has no conflict detection. The one-entry stick
+    // table keeps traffic on the server that took over, so a recovered first server does not
+    // get writes back while it may still be catching up (HAProxy's equivalent of nopreempt).
+    out.push("    stick-table type integer size 1 nopurge", "    stick on int(1)");
+    out.push(...dm.servers.map((s, i) => `    server ${s.name} ${s.ip}:${dm.port}${i === 0 ? "" : " backup"}`), "");
+    return out;
+}
+
+function mycatListen(t: Topology, ha: Haproxy, l: Listener): string[] {
+    const m = t.mycat;
+    if (!m) throw new Error(`listener ${l.name} balances mycat, which is not configured`);
+    return [
+        ...listenHead(l),
+        `    balance ${ha.balance}`,
+        // mycat_status answers 200 only when MyCat's SQL port sends a MySQL greeting.
+        ...HTTP_STATUS_CHECK,
+        defaultServer(ha, ` port ${m.ports.status}`),
+        ...m.nodes.map((n) => `    server ${n.name} ${n.ip}:${m.ports.server}`),
+        "",
+    ];
+}
+
+function statsListen(ha: Haproxy, password: string): string[] {
+    const s = ha.stats;
+    return [
+        "listen stats",
+        `    bind *:${s.port}`,
+        "    mode http",
+        "    option httplog",
+        "    timeout http-request 10s",
+        "    stats enable",
+        `    stats uri ${s.uri}`,
+        "    stats refresh 10s",
+        "    stats hide-version",
+        // Read-only page: no `stats admin`, so a leaked password cannot take servers down.
+        `    stats auth '${word(s.user, "stats user")}:${word(password, "stats password")}'`,
+        "",
+    ];
+}
+
+export function renderHaproxyCfg(t: Topology, node: string, secrets: Readonly<Record<string, string>>, opts: HaproxyOptions = {}): RenderedFile {
+    const ha = t.haproxy;
+    if (!ha) throw new Error("haproxy is not configured");
+    if (!ha.nodes.some((n) => n.name === node)) throw new Error(`${node} is not an HAProxy node (${ha.nodes.map((n) => n.name).join(", ")})`);
+    const password = secrets[ha.stats.passwordSecret];
+    if (!password) throw new Error(`secret ${ha.stats.passwordSecret} (haproxy.stats.passwordSecret) is not set`);
+    const listens = haproxyListeners(t).flatMap((l) => {
+        switch (l.backend) {
+            case "pxc":
+                return pxcListen(t, ha, l);
+            case "dualMaster":
+                return dualMasterListen(t, ha, l);
+            case "mycat":
+                return mycatListen(t, ha, l);
+        }
+    });
+    const lines = [
+        `# HAProxy node ${node}. Rendered from the stack topology: edit the stack, not this file.`,
+        ...globalSection(ha, node, opts.log ?? { kind: "stdout" }),
+        ...defaultsSection(ha),
+        ...listens,
+        ...statsListen(ha, password),
+    ];
+    // 0644 although it holds the stats password: the official image runs HAProxy as the
+    // unprivileged haproxy user and RenderedFile cannot say who owns the file.
+    return file(HAPROXY_CFG_PATH, lines.join("\n"));
+}

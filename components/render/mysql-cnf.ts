@@ -1,0 +1,185 @@
+// Server option files for the Galera nodes and the dual-master pair, one fragment per
+// role dropped into the directory the image already includes, so the image's own
+// defaults stay in place and ours win by being read last.
+import { DualMaster, DualMasterServer, Pxc, PxcNode, Topology } from "../../infra/config/schema";
+import { file, RenderedFile } from "./file";
+
+export type GaleraFlavor = Pxc["flavor"];
+export type DualMasterFlavor = DualMaster["flavor"];
+
+/**
+ * Include directories read last by each image: the PXC images' /etc/my.cnf ends with
+ * `!includedir /etc/percona-xtradb-cluster.conf.d/` (after node.cnf, which their
+ * entrypoint rewrites from environment variables); Debian's MariaDB reads mariadb.conf.d.
+ */
+export const GALERA_CNF_DIR: Readonly<Record<GaleraFlavor, string>> = {
+    pxc57: "/etc/percona-xtradb-cluster.conf.d",
+    pxc80: "/etc/percona-xtradb-cluster.conf.d",
+    mariadb: "/etc/mysql/mariadb.conf.d",
+};
+
+/** The official mysql images include /etc/mysql/conf.d; Debian's MariaDB reads mariadb.conf.d. */
+export const DUAL_MASTER_CNF_DIR: Readonly<Record<DualMasterFlavor, string>> = {
+    mysql57: "/etc/mysql/conf.d",
+    mysql80: "/etc/mysql/conf.d",
+    mariadb: "/etc/mysql/mariadb.conf.d",
+};
+
+export const GALERA_PROVIDER: Readonly<Record<GaleraFlavor, string>> = {
+    pxc57: "/usr/lib64/galera3/libgalera_smm.so",
+    pxc80: "/usr/lib64/galera4/libgalera_smm.so",
+    mariadb: "/usr/lib/galera/libgalera_smm.so",
+};
+
+/** Where the SQL and apply script live inside a server container (beside client-cnf.ts's root defaults). */
+export const HA_MYSQL_DIR = "/etc/ha-mysql";
+
+export const GALERA_CNF_NAME = "60-galera.cnf";
+/** Sorts after the main fragment; holds the SST credentials and nothing else. */
+export const GALERA_SST_AUTH_CNF_NAME = "61-galera-sst-auth.cnf";
+export const DUAL_MASTER_CNF_NAME = "60-dual-master.cnf";
+
+/**
+ * Galera evs timeouts for a LAN, in Galera's order keepalive <= suspect <= inactive and
+ * suspect <= install: a silent node is suspected after 5 s and evicted by 15 s, so one
+ * lost packet never splits the cluster, yet a dead node leaves it within seconds.
+ */
+const EVS_LAN = ["evs.keepalive_period=PT1S", "evs.inactive_check_period=PT0.5S", "evs.suspect_timeout=PT5S", "evs.inactive_timeout=PT15S", "evs.install_timeout=PT7.5S"];
+
+type Setting = readonly [string, string | number];
+
+function cnf(header: string[], settings: Setting[]): string {
+    const width = Math.max(...settings.map(([k]) => k.length));
+    const lines = settings.map(([k, v]) => `${k.padEnd(width)} = ${v}`);
+    return [...header.map((h) => `# ${h}`), "[mysqld]", ...lines, ""].join("\n");
+}
+
+function pxcOf(t: Topology): Pxc {
+    const pxc = t.database.pxc;
+    if (!pxc) throw new Error("database.pxc is not configured");
+    return pxc;
+}
+
+function galeraNode(pxc: Pxc, node: string): { n: PxcNode; index: number } {
+    const index = pxc.nodes.findIndex((x) => x.name === node);
+    if (index < 0) throw new Error(`unknown Galera node "${node}"`);
+    return { n: pxc.nodes[index], index };
+}
+
+/** PXC 5.7's xtrabackup-v2 and MariaDB's mariabackup log in to the donor; PXC 8.0 uses an internal user, rsync none. */
+export function needsSstAuth(pxc: Pxc): boolean {
+    if (pxc.sstMethod === "rsync") return false;
+    return pxc.flavor === "pxc57" || pxc.flavor === "mariadb";
+}
+
+/** The PXC images' entrypoint creates and names this user "xtrabackup"; MariaDB's docs use "mariabackup". */
+export function sstUser(pxc: Pxc): string {
+    return pxc.flavor === "mariadb" ? "mariabackup" : "xtrabackup";
+}
+
+export function renderGaleraCnf(t: Topology, node: string): RenderedFile {
+    const pxc = pxcOf(t);
+    const { n, index } = galeraNode(pxc, node);
+    const settings: Setting[] = [
+        ["server_id", index + 1],
+        ["binlog_format", "ROW"],
+        ["default_storage_engine", "InnoDB"],
+        ["innodb_autoinc_lock_mode", 2],
+        ["bind-address", "0.0.0.0"],
+        ...(pxc.flavor === "mariadb" ? [["wsrep_on", "ON"] as const] : []),
+        ["wsrep_provider", GALERA_PROVIDER[pxc.flavor]],
+        ["wsrep_cluster_name", pxc.clusterName],
+        ["wsrep_cluster_address", `gcomm://${pxc.nodes.map((x) => x.ip).join(",")}`],
+        ["wsrep_node_address", n.ip],
+        ["wsrep_node_name", n.name],
+        ["wsrep_sst_method", pxc.sstMethod],
+        ["wsrep_provider_options", `"gcache.size=${pxc.gcacheSize}; ${EVS_LAN.join("; ")}"`],
+        ...(pxc.flavor === "mariadb" ? [] : [["pxc_strict_mode", "ENFORCING"] as const]),
+    ];
+    const header = [
+        `Galera settings for ${n.name} of cluster ${pxc.clusterName} (${pxc.flavor}); rendered by ha-mysql, edits are overwritten.`,
+        "Every node, the bootstrap one included, lists every member: bootstrapping is the start",
+        "flag --wsrep-new-cluster on the first start only, never a setting that outlives it.",
+        ...(needsSstAuth(pxc) ? [`wsrep_sst_auth is in ${GALERA_SST_AUTH_CNF_NAME} (mode 0600).`] : []),
+    ];
+    return file(`${GALERA_CNF_DIR[pxc.flavor]}/${GALERA_CNF_NAME}`, cnf(header, settings));
+}
+
+/**
+ * The SST credentials, kept out of the main fragment so that file stays world-readable
+ * and diffable. Upload with mode 0600 owned by the server's user (uid 1001 in the PXC
+ * images, mysql in MariaDB's). Empty when the SST method logs in to nothing.
+ */
+export function renderGaleraSecretCnf(t: Topology, node: string, secrets: Readonly<Record<string, string>>): RenderedFile[] {
+    const pxc = pxcOf(t);
+    const { n } = galeraNode(pxc, node);
+    if (!needsSstAuth(pxc)) return [];
+    const password = secretOf(secrets, pxc.sstPasswordSecret);
+    const header = [`SST credentials for ${n.name} (${pxc.sstMethod}); rendered by ha-mysql. Mode 0600: holds a password.`];
+    return [file(`${GALERA_CNF_DIR[pxc.flavor]}/${GALERA_SST_AUTH_CNF_NAME}`, cnf(header, [["wsrep_sst_auth", `"${sstUser(pxc)}:${password}"`]]), "0600")];
+}
+
+function dualMasterOf(t: Topology): DualMaster {
+    const dm = t.database.dualMaster;
+    if (!dm) throw new Error("database.dualMaster is not configured");
+    return dm;
+}
+
+export function dualMasterServer(t: Topology, server: string): DualMasterServer {
+    const s = dualMasterOf(t).servers.find((x) => x.name === server);
+    if (!s) throw new Error(`unknown dual-master server "${server}"`);
+    return s;
+}
+
+export function renderDualMasterCnf(t: Topology, server: string): RenderedFile {
+    const dm = dualMasterOf(t);
+    const s = dualMasterServer(t, server);
+    const gtid: Setting[] =
+        dm.flavor === "mariadb"
+            ? [
+                  // One domain per writer: with gtid_strict_mode each server's own stream stays ordered.
+                  ["gtid_domain_id", s.gtidDomainId ?? s.serverId],
+                  ["gtid_strict_mode", "ON"],
+              ]
+            : [
+                  ["gtid_mode", "ON"],
+                  ["enforce_gtid_consistency", "ON"],
+              ];
+    const settings: Setting[] = [
+        ["server_id", s.serverId],
+        ["port", dm.port],
+        ["bind-address", "0.0.0.0"],
+        ["report_host", s.ip],
+        ["skip_name_resolve", "ON"],
+        ["log_bin", `${s.name}-bin`],
+        // The peer must see the events this server applied from it, or a third replica would miss them.
+        [dm.flavor === "mysql80" ? "log_replica_updates" : "log_slave_updates", "ON"],
+        ["binlog_format", "ROW"],
+        ["relay_log", `${s.name}-relay-bin`],
+        // After a crash the relay log may be torn: fetch it again from the source instead.
+        ["relay_log_recovery", "ON"],
+        ...(dm.flavor === "mysql57"
+            ? [
+                  // 5.7 keeps positions in files by default, which a crash can leave behind the data.
+                  ["master_info_repository", "TABLE"] as const,
+                  ["relay_log_info_repository", "TABLE"] as const,
+              ]
+            : []),
+        ["sync_binlog", 1],
+        ["innodb_flush_log_at_trx_commit", 1],
+        ["auto_increment_increment", dm.autoIncrementIncrement],
+        ["auto_increment_offset", s.autoIncrementOffset],
+        ...(dm.gtid || dm.flavor !== "mariadb" ? gtid : []),
+    ];
+    const header = [
+        `Dual-master settings for ${s.name} (${dm.flavor}); rendered by ha-mysql, edits are overwritten.`,
+        `Distinct auto_increment_offset per server (${s.autoIncrementOffset} of ${dm.autoIncrementIncrement}) keeps keys from colliding when both take writes.`,
+    ];
+    return file(`${DUAL_MASTER_CNF_DIR[dm.flavor]}/${DUAL_MASTER_CNF_NAME}`, cnf(header, settings));
+}
+
+export function secretOf(secrets: Readonly<Record<string, string>>, key: string): string {
+    const value = secrets[key];
+    if (value === undefined) throw new Error(`secret ${key} is not available`);
+    return value;
+}

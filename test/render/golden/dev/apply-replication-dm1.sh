@@ -1,0 +1,34 @@
+#!/bin/bash
+# Makes dm1 replicate from dm2 (172.18.0.22:3306); rendered by ha-mysql.
+# Changes nothing when the replica already follows that source with both threads running.
+# No secret in here or on any command line: the SQL files beside it and the root
+# client defaults (all mode 0600) hold them.
+set -euo pipefail
+
+dir="${HA_MYSQL_DIR:-/etc/ha-mysql}"
+client=(mariadb --defaults-extra-file="${HA_MYSQL_CLIENT_CNF:-/etc/ha-mysql/root-client.cnf}")
+
+want_host='172.18.0.22'
+want_port='3306'
+want_user='repl'
+want_gtid='Slave_Pos'
+
+# The peer's replica logs in with these users; the file is idempotent and skips the binlog.
+"${client[@]}" --batch < "$dir/users.sql"
+
+status="$("${client[@]}" --vertical -e 'SHOW SLAVE STATUS')"
+
+# Value of one "Name: value" line of the vertical status output (empty when absent).
+field() {
+    awk -v key="$1" '{ sub(/^ +/, "") } index($0, key ": ") == 1 { print substr($0, length(key) + 3); exit }' <<<"$status"
+}
+
+current="$(field Master_Host) $(field Master_Port) $(field Master_User) $(field Using_Gtid) $(field Slave_IO_Running) $(field Slave_SQL_Running)"
+wanted="$want_host $want_port $want_user $want_gtid Yes Yes"
+if [ "$current" = "$wanted" ]; then
+    echo "replication unchanged: dm1 follows $want_host:$want_port as $want_user, both threads running"
+    exit 0
+fi
+
+echo "replication changed: dm1 was [$current], now follows $want_host:$want_port as $want_user"
+"${client[@]}" --batch < "$dir/replication.sql"

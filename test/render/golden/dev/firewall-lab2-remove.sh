@@ -1,0 +1,14 @@
+#!/bin/sh
+# Removes the rules firewall-apply.sh added. Rendered by ha-mysql; safe to run again.
+set -eu
+
+del() {
+    while iptables -C "$@" 2>/dev/null; do
+        iptables -D "$@"
+        echo "removed: $*"
+    done
+}
+del INPUT -i eth0 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
+del OUTPUT -o eth0 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -p vrrp -s 10.77.0.11 -m comment --comment ha-mysql -j ACCEPT
+del OUTPUT -o eth0 -p vrrp -d 10.77.0.11 -m comment --comment ha-mysql -j ACCEPT

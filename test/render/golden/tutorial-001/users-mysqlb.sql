@@ -1,0 +1,13 @@
+-- Users on mysqlb; rendered by ha-mysql. Holds a password: keep it mode 0600.
+-- Kept out of the binlog, so the peer never receives these statements; it runs its own copy.
+SET SESSION sql_log_bin = 0;
+-- repl: the peer's replica logs in with it (REPLICATION SLAVE only).
+CREATE USER IF NOT EXISTS 'repl'@'172.18.0.%' IDENTIFIED BY 'replicationPassword-Test-Value-42';
+ALTER USER 'repl'@'172.18.0.%' IDENTIFIED BY 'replicationPassword-Test-Value-42';
+GRANT REPLICATION SLAVE ON *.* TO 'repl'@'172.18.0.%';
+-- hacheck: HAProxy's mysql-check cannot send a password; no privileges (USAGE).
+CREATE USER IF NOT EXISTS 'hacheck'@'172.18.0.%' IDENTIFIED BY '';
+ALTER USER 'hacheck'@'172.18.0.%' IDENTIFIED BY '';
+CREATE USER IF NOT EXISTS 'hacheck'@'10.201.0.%' IDENTIFIED BY '';
+ALTER USER 'hacheck'@'10.201.0.%' IDENTIFIED BY '';
+SET SESSION sql_log_bin = 1;
