@@ -13,6 +13,6 @@ module.exports = {
     project("unit"),
     project("graph"),
     project("render"),
-    project("lab", { testTimeout: 30 * 60 * 1000 }),
+    project("lab"),
   ],
 };
