@@ -111,6 +111,7 @@ export GOWORK=off
 src=$stamp_dir/src
 logs=$stamp_dir/logs
 rm -f "$marker"
+rm -rf "$src"
 mkdir -p "$bin_dir" "$src/engine" "$src/nodejs" "$logs"
 total_start=$SECONDS
 log "building into $bin_dir ($(go version | cut -d' ' -f3), GOMODCACHE=$GOMODCACHE)"
@@ -136,49 +137,68 @@ build() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# The engine module: the CLI, the command provider and the docker provider share one module
-# graph, so the Go build cache compiles the common packages (pulumi sdk/pkg, grpc, ...) once.
+# Three wrapper modules (one module graph each; they cannot share one: the upstream docker
+# provider needs olekukonko/tablewriter v1, whose API the CLI's glamour v0.6.0 does not build
+# against):
+#   engine: the CLI + the command provider (same pulumi sdk, so the build cache is shared)
+#   docker: the bridge + the upstream Terraform provider + the shim
+#   nodejs: the language host (sdk/v3 v3.68.0)
 # ---------------------------------------------------------------------------------------------
 engine=$src/engine
+docker=$src/docker
 version_pkg=github.com/pulumi/pulumi/sdk/v3/go/common/version
+mkdir -p "$docker"
 
 step_start=$SECONDS
-log "engine sources: fetching $TF_DOCKER_MODULE@$TF_DOCKER_VERSION ..."
+log "sources: fetching $TF_DOCKER_MODULE@$TF_DOCKER_VERSION ..."
 tf_dir=$(cd "$src" && GOFLAGS='' go mod download -json "$TF_DOCKER_MODULE@$TF_DOCKER_VERSION" |
 	sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 [[ -n $tf_dir && -d $tf_dir ]] || {
 	log "could not download $TF_DOCKER_MODULE@$TF_DOCKER_VERSION"
 	exit 1
 }
-rm -rf "$engine/upstream"
-cp -R "$tf_dir" "$engine/upstream"
-chmod -R u+w "$engine/upstream"
-mkdir -p "$engine/upstream/shim" "$engine/dockerinfo" "$engine/cmd/pulumi-resource-command" \
-	"$engine/cmd/pulumi-resource-docker" "$engine/cmd/pulumi-tfgen-docker" "$engine/cmd/embedgen"
+rm -rf "$docker/upstream"
+cp -R "$tf_dir" "$docker/upstream"
+chmod -R u+w "$docker/upstream"
+mkdir -p "$docker/upstream/shim" "$docker/dockerinfo" "$docker/cmd/pulumi-resource-docker" \
+	"$docker/cmd/pulumi-tfgen-docker" "$docker/cmd/embedgen" "$engine/cmd/pulumi-resource-command"
 
+# The CLI's module graph, with the replace line of pulumi's pkg/go.mod.
 cat >"$engine/go.mod" <<EOF
-module wrapper/pulumi-offline
+module wrapper/pulumi-engine
 
 go 1.25.11
 
 require (
 	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
 	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard $CLIPBOARD_FORK_VERSION
+EOF
+rm -f "$engine/go.sum"
+
+# The docker provider's module graph, with the replace lines of pulumi-docker's provider/go.mod.
+cat >"$docker/go.mod" <<EOF
+module wrapper/pulumi-docker
+
+go 1.25.11
+
+require (
 	github.com/pulumi/pulumi-terraform-bridge/v3 v$BRIDGE_VERSION
 	github.com/terraform-providers/terraform-provider-docker v0.0.0
 )
 
 replace (
-	github.com/atotto/clipboard => github.com/tgummerer/clipboard $CLIPBOARD_FORK_VERSION
 	github.com/hashicorp/terraform-plugin-sdk/v2 => github.com/pulumi/terraform-plugin-sdk/v2 $TF_SDK_FORK_VERSION
 	github.com/terraform-providers/terraform-provider-docker => ./upstream
 )
 EOF
-rm -f "$engine/go.sum"
+rm -f "$docker/go.sum"
 
 # The upstream provider lives in an internal package; a shim inside its module exposes it
 # (what pulumi-docker's upstream shim does).
-cat >"$engine/upstream/shim/shim.go" <<'EOF'
+cat >"$docker/upstream/shim/shim.go" <<'EOF'
 // Package shim exposes the upstream SDKv2 provider (an internal package) to the bridge.
 package shim
 
@@ -191,7 +211,7 @@ import (
 func NewProvider() *schema.Provider { return provider.New("dev")() }
 EOF
 
-cat >"$engine/dockerinfo/info.go" <<'EOF'
+cat >"$docker/dockerinfo/info.go" <<'EOF'
 // Package dockerinfo maps the Terraform docker provider onto the tokens and names of the
 // @pulumi/docker SDK (docker:index/<name>:<Name>), as pulumi-docker's resources.go does.
 package dockerinfo
@@ -205,7 +225,7 @@ import (
 	"github.com/terraform-providers/terraform-provider-docker/shim"
 )
 
-// Version is stamped with -ldflags -X wrapper/pulumi-offline/dockerinfo.Version=...
+// Version is stamped with -ldflags -X wrapper/pulumi-docker/dockerinfo.Version=...
 var Version = "0.0.0"
 
 func member(name string) string {
@@ -262,20 +282,20 @@ func Provider() tfbridge.ProviderInfo {
 }
 EOF
 
-cat >"$engine/cmd/pulumi-tfgen-docker/main.go" <<'EOF'
+cat >"$docker/cmd/pulumi-tfgen-docker/main.go" <<'EOF'
 // Command pulumi-tfgen-docker generates the docker provider's Pulumi schema.
 package main
 
 import (
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfgen"
 
-	"wrapper/pulumi-offline/dockerinfo"
+	"wrapper/pulumi-docker/dockerinfo"
 )
 
 func main() { tfgen.Main("docker", dockerinfo.Version, dockerinfo.Provider()) }
 EOF
 
-cat >"$engine/cmd/embedgen/main.go" <<'EOF'
+cat >"$docker/cmd/embedgen/main.go" <<'EOF'
 // Command embedgen turns tfgen's schema.json into the compact schema-embed.json that the
 // provider binary embeds (as pulumi-docker's generate.go does), stamping the version.
 package main
@@ -309,7 +329,7 @@ func main() {
 }
 EOF
 
-cat >"$engine/cmd/pulumi-resource-docker/main.go" <<'EOF'
+cat >"$docker/cmd/pulumi-resource-docker/main.go" <<'EOF'
 // Command pulumi-resource-docker serves the bridged docker provider with its embedded schema.
 package main
 
@@ -318,7 +338,7 @@ import (
 
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 
-	"wrapper/pulumi-offline/dockerinfo"
+	"wrapper/pulumi-docker/dockerinfo"
 )
 
 //go:embed schema-embed.json
@@ -1104,7 +1124,7 @@ func (s *server) copyToRemote(props resource.PropertyMap) error {
 	return errors.New("source must be an asset or an archive")
 }
 EOF
-log "engine sources ready in $((SECONDS - step_start)) s"
+log "sources ready in $((SECONDS - step_start)) s"
 
 # 1. The CLI.
 build pulumi "$engine" "-X $version_pkg.Version=v$PULUMI_VERSION" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
@@ -1115,14 +1135,14 @@ build pulumi-resource-command "$engine" "-X main.Version=$COMMAND_VERSION" ./cmd
 # 3. The docker provider: tfgen -> schema.json -> schema-embed.json -> provider binary.
 start=$SECONDS
 log "pulumi-resource-docker: generating the schema with tfgen ..."
-(cd "$engine" && run tfgen-build go build -trimpath -ldflags "-s -w -X wrapper/pulumi-offline/dockerinfo.Version=$DOCKER_VERSION" \
-	-o "$engine/pulumi-tfgen-docker" ./cmd/pulumi-tfgen-docker)
-rm -rf "$engine/schema"
-(cd "$engine" && run tfgen-run ./pulumi-tfgen-docker schema --out "$engine/schema" --skip-docs --skip-examples)
-(cd "$engine" && run embedgen go run ./cmd/embedgen "$engine/schema/schema.json" \
-	"$engine/cmd/pulumi-resource-docker/schema-embed.json" "$DOCKER_VERSION")
-log "pulumi-resource-docker: schema generated in $((SECONDS - start)) s"
-build pulumi-resource-docker "$engine" "-X wrapper/pulumi-offline/dockerinfo.Version=$DOCKER_VERSION" ./cmd/pulumi-resource-docker
+(cd "$docker" && run tfgen-build go build -trimpath -ldflags "-s -w -X wrapper/pulumi-docker/dockerinfo.Version=$DOCKER_VERSION" \
+	-o "$docker/pulumi-tfgen-docker" ./cmd/pulumi-tfgen-docker)
+rm -rf "$docker/schema"
+(cd "$docker" && run tfgen-run ./pulumi-tfgen-docker schema --out "$docker/schema" --skip-docs --skip-examples)
+(cd "$docker" && run embedgen go run ./cmd/embedgen "$docker/schema/schema.json" \
+	"$docker/cmd/pulumi-resource-docker/schema-embed.json" "$DOCKER_VERSION")
+log "pulumi-resource-docker: tfgen built and schema generated in $((SECONDS - start)) s"
+build pulumi-resource-docker "$docker" "-X wrapper/pulumi-docker/dockerinfo.Version=$DOCKER_VERSION" ./cmd/pulumi-resource-docker
 
 # 4. The Node.js language host, from its own module graph (sdk/v3 v3.68.0 and that module's
 #    replace line).
@@ -1140,7 +1160,7 @@ rm -f "$nodejs/go.sum"
 build pulumi-language-nodejs "$nodejs" "-X $version_pkg.Version=v$NODEJS_HOST_SDK_VERSION" \
 	github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
 
-rm -f "$engine/pulumi-tfgen-docker"
+rm -f "$docker/pulumi-tfgen-docker"
 date -u +%Y-%m-%dT%H:%M:%SZ >"$marker"
 log "all binaries built in $((SECONDS - total_start)) s"
 printf '%s\n' "$bin_dir"

@@ -1,0 +1,69 @@
+# shellcheck shell=bash
+# Offline Pulumi environment. Source it (bash):   . scripts/pulumi-env.sh
+#
+# Builds the engine on first use (scripts/install-pulumi.sh; a no-op when the cache is warm),
+# then exports:
+#   PATH                                   the engine's bin dir first
+#   PULUMI_HOME                            <cache>/home
+#   PULUMI_BACKEND_URL                     file://<cache>/state (local file backend)
+#   PULUMI_CONFIG_PASSPHRASE_FILE          <cache>/passphrase (generated once, mode 600)
+#   PULUMI_SKIP_UPDATE_CHECK               true
+#   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION  true
+#   PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK     true
+#   PULUMI_OFFLINE_BIN                     the bin dir
+# <cache> is ${PULUMI_OFFLINE_HOME:-/root/.cache/ha-mysql-iac/pulumi}, outside the repository.
+# Returns non-zero (without exiting the calling shell) when the build fails.
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	echo "pulumi-env.sh sets variables in the calling shell: source it (. scripts/pulumi-env.sh)" >&2
+	exit 2
+fi
+
+_pulumi_env_main() {
+	local here cache bin pass
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || return 1
+	cache=${PULUMI_OFFLINE_HOME:-/root/.cache/ha-mysql-iac/pulumi}
+
+	bin=$("$here/install-pulumi.sh" | tail -n 1) || return 1
+	if [[ -z $bin || ! -x $bin/pulumi ]]; then
+		echo "pulumi-env.sh: install-pulumi.sh did not produce a bin dir" >&2
+		return 1
+	fi
+
+	mkdir -p "$cache/home" "$cache/state" || return 1
+	pass=$cache/passphrase
+	if [[ ! -s $pass ]]; then
+		(
+			umask 077
+			if command -v openssl >/dev/null 2>&1; then
+				openssl rand -hex 32 >"$pass.tmp"
+			else
+				head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pass.tmp"
+			fi
+			mv -f "$pass.tmp" "$pass"
+		) || return 1
+	fi
+	chmod 600 "$pass" || return 1
+
+	case ":$PATH:" in
+	*":$bin:"*) ;;
+	*) PATH="$bin:$PATH" ;;
+	esac
+	export PATH
+	export PULUMI_OFFLINE_BIN="$bin"
+	export PULUMI_HOME="$cache/home"
+	export PULUMI_BACKEND_URL="file://$cache/state"
+	export PULUMI_CONFIG_PASSPHRASE_FILE="$pass"
+	export PULUMI_SKIP_UPDATE_CHECK=true
+	export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+	export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+}
+
+# (an && / || list, so that a caller's `set -e` cannot abort the shell half-way)
+_pulumi_env_main && _pulumi_env_rc=0 || _pulumi_env_rc=$?
+unset -f _pulumi_env_main
+if [[ $_pulumi_env_rc -ne 0 ]]; then
+	unset _pulumi_env_rc
+	return 1
+fi
+unset _pulumi_env_rc
