@@ -1,3 +1,5 @@
+import { shellQuote } from "../render/shell";
+
 // Shell fragments every remote step is built from. POSIX sh: the SSH user's shell
 // may be dash. Each script checks before it acts, so a re-run changes nothing.
 
@@ -15,9 +17,7 @@ while read -r path mode b64; do
   if [ -f "$path" ] && cmp -s "$tmp" "$path"; then rm -f "$tmp"; echo "unchanged $path"; else mv -f "$tmp" "$path"; echo "wrote $path"; fi
 done`;
 
-export function quote(s: string): string {
-    return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export const quote = shellQuote;
 
 /** Runs a script inside a container, feeding it this step's stdin. */
 export function inContainer(container: string, script: string): string {

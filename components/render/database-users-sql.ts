@@ -2,7 +2,8 @@
 // to the current password on every run, so applying the file twice changes nothing.
 import { Topology } from "../../infra/config/schema";
 import { canonicalCidr, parseCidr, fromInt, toInt } from "../../infra/config/net";
-import { dualMasterServer, needsSstAuth, secretOf, sstUser } from "./mysql-cnf";
+import { dualMasterServer, needsSstAuth, sstUser } from "./mysql-cnf";
+import { secretOf } from "./secrets";
 
 /** A single-quoted SQL string literal (backslash escapes are on by default in MySQL and MariaDB). */
 export function sqlString(text: string): string {

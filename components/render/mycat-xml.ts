@@ -3,6 +3,7 @@
 // Every value goes through the escapers below; passwords only into server/schema.xml.
 import { Mycat, Topology } from "../../infra/config/schema";
 import { file, RenderedFile } from "./file";
+import { secretOf, Secrets } from "./secrets";
 
 export function mycatConfDir(m: Mycat): string {
     return `${m.home.replace(/\/+$/, "")}/conf`;
@@ -23,7 +24,6 @@ function xmlAttrs(attrs: Record<string, string | number | boolean>): string {
         .join(" ");
 }
 
-type Secrets = Readonly<Record<string, string>>;
 type MycatTable = Mycat["schemas"][number]["tables"][number];
 
 /** A table needs a rule only when it spreads over several data nodes; MyCat routes a single node directly. */
@@ -39,12 +39,6 @@ function tableRuleName(schema: string, table: string): string {
 /** mod-long functions are shared by every table spread over the same number of nodes. */
 function modLongFunctionName(count: number): string {
     return `mod-long-${count}`;
-}
-
-function secretOf(secrets: Secrets, key: string, path: string): string {
-    const value = secrets[key];
-    if (!value) throw new Error(`secret ${key} (${path}) is not set`);
-    return value;
 }
 
 // server.xml: the front-end ports and the users clients log in as.

@@ -3,6 +3,7 @@
 // defaults stay in place and ours win by being read last.
 import { DualMaster, DualMasterServer, Pxc, PxcNode, Topology } from "../../infra/config/schema";
 import { file, RenderedFile } from "./file";
+import { secretOf } from "./secrets";
 
 export type GaleraFlavor = Pxc["flavor"];
 export type DualMasterFlavor = DualMaster["flavor"];
@@ -178,8 +179,3 @@ export function renderDualMasterCnf(t: Topology, server: string): RenderedFile {
     return file(`${DUAL_MASTER_CNF_DIR[dm.flavor]}/${DUAL_MASTER_CNF_NAME}`, cnf(header, settings));
 }
 
-export function secretOf(secrets: Readonly<Record<string, string>>, key: string): string {
-    const value = secrets[key];
-    if (value === undefined) throw new Error(`secret ${key} is not available`);
-    return value;
-}

@@ -5,7 +5,9 @@ import { DualMaster, Topology } from "../../infra/config/schema";
 import { file, RenderedFile, script } from "./file";
 import { renderClientCnf, ROOT_CLIENT_CNF } from "./client-cnf";
 import { renderUsersSql, sqlString } from "./database-users-sql";
-import { dualMasterServer, HA_MYSQL_DIR, secretOf } from "./mysql-cnf";
+import { dualMasterServer, HA_MYSQL_DIR } from "./mysql-cnf";
+import { secretOf } from "./secrets";
+import { shellQuote } from "./shell";
 
 // The users SQL is applied together with the replication SQL; components import both from here.
 export { renderGaleraUsersSql, renderUsersSql } from "./database-users-sql";
@@ -126,10 +128,6 @@ export function renderReplicationSql(t: Topology, server: string, secrets: Reado
         `${d.start};`,
         "",
     ].join("\n");
-}
-
-function shellQuote(text: string): string {
-    return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
