@@ -1,8 +1,20 @@
 // The stack program: validate the whole configuration first, then declare the topology.
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./config/issues";
 import { loadStackConfig } from "./config/pulumi-source";
 import { declareTopology } from "./topology";
 
-const outputs = declareTopology(loadStackConfig());
+function loadOrExplain(): ReturnType<typeof loadStackConfig> {
+    try {
+        return loadStackConfig();
+    } catch (err) {
+        // A RunError prints its message alone: the list of problems, not a stack trace.
+        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+        throw err;
+    }
+}
+
+const outputs = declareTopology(loadOrExplain());
 export const sqlEndpoints = outputs.sqlEndpoints;
 export const statsUrls = outputs.statsUrls;
 export const vipHolders = outputs.vipHolders;

@@ -2,8 +2,9 @@
 // the tutorials follow by hand: firewall, swarm, network, databases, proxies, VIPs.
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "./config/load";
-import { groupNodes, hostByName, haproxyListeners, placementOf, vrrpMembers } from "./config/derive";
+import { hostByName, vrrpMembers } from "./config/derive";
 import { parseCidr } from "./config/net";
+import { nodeAddresses, sqlEndpoints, statsEndpoints } from "./config/endpoints";
 import { HostBase } from "../components/host/host-base";
 import { VrrpFirewall } from "../components/host/vrrp-firewall";
 import { HostKeepalived } from "../components/host/host-keepalived";
@@ -90,22 +91,12 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
 
 function outputsOf(stack: LoadedStack): TopologyOutputs {
     const t = stack.topology;
-    const sqlEndpoints: Record<string, string> = {};
     const vipHolders: Record<string, string[]> = {};
-    const statsUrls: string[] = [];
-    for (const inst of t.keepalived.instances) {
-        vipHolders[`${inst.name} ${inst.vip}`] = vrrpMembers(t, inst).map((m) => m.name);
-        if (inst.fronts === "haproxy" && t.haproxy) {
-            const hostLevel = placementOf(inst) === "host";
-            for (const l of haproxyListeners(t)) sqlEndpoints[`${l.name} via ${inst.name}`] = `${inst.vip}:${hostLevel ? l.publishPort ?? l.port : l.port}`;
-            const statsPort = hostLevel ? t.haproxy.stats.publishPort ?? t.haproxy.stats.port : t.haproxy.stats.port;
-            statsUrls.push(`http://${inst.vip}:${statsPort}${t.haproxy.stats.uri}`);
-        }
-        if (inst.fronts === "mycat" && t.mycat) sqlEndpoints[`mycat via ${inst.name}`] = `${inst.vip}:${t.mycat.ports.server}`;
-        if (inst.fronts === "dualMaster" && t.database.dualMaster) sqlEndpoints[`dualMaster via ${inst.name}`] = `${inst.vip}:${t.database.dualMaster.publishPort ?? t.database.dualMaster.port}`;
-    }
-    const nodeAddresses: Record<string, string> = {};
-    for (const g of ["haproxy", "mycat", "dualMaster"] as const) for (const n of groupNodes(t, g) ?? []) nodeAddresses[n.name] = `${n.ip} on ${n.host}`;
-    for (const n of t.database.pxc?.nodes ?? []) nodeAddresses[n.name] = `${n.ip} on ${n.host}`;
-    return { sqlEndpoints, statsUrls, vipHolders, nodeAddresses };
+    for (const inst of t.keepalived.instances) vipHolders[`${inst.name} ${inst.vip}`] = vrrpMembers(t, inst).map((m) => m.name);
+    return {
+        sqlEndpoints: Object.fromEntries(sqlEndpoints(t).map((e) => [e.label, `${e.address}:${e.port}`])),
+        statsUrls: statsEndpoints(t).map((e) => e.url),
+        vipHolders,
+        nodeAddresses: nodeAddresses(t),
+    };
 }

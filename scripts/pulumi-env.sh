@@ -3,7 +3,8 @@
 #
 # Builds the engine on first use (scripts/install-pulumi.sh; a no-op when the cache is warm),
 # then exports:
-#   PATH                                   the engine's bin dir first
+#   PATH                                   the CLI and language host first (providers are
+#                                          installed as plugins under PULUMI_HOME)
 #   PULUMI_HOME                            <cache>/home
 #   PULUMI_BACKEND_URL                     file://<cache>/state (local file backend)
 #   PULUMI_CONFIG_PASSPHRASE_FILE          <cache>/passphrase (generated once, mode 600)
@@ -45,13 +46,28 @@ _pulumi_env_main() {
 	fi
 	chmod 600 "$pass" || return 1
 
+	export PULUMI_HOME="$cache/home"
+	# The providers become installed plugins of the versions the npm SDKs ask for, rather than
+	# ambient ones on PATH (the engine warns about every ambient plugin on every run). PATH
+	# then only carries the CLI and the language host.
+	local cli=${bin%/bin}/cli plugin version
+	mkdir -p "$cli"
+	ln -sf "$bin/pulumi" "$bin/pulumi-language-nodejs" "$cli/" || return 1
+	for plugin in command:1.2.1 docker:5.2.0; do
+		version=${plugin#*:}
+		plugin=${plugin%:*}
+		if [[ $(cat "$PULUMI_HOME/plugins/.ha-mysql-$plugin" 2>/dev/null) != "$bin" ]]; then
+			"$bin/pulumi" plugin install resource "$plugin" "$version" --reinstall \
+				--file "$bin/pulumi-resource-$plugin" >/dev/null || return 1
+			echo "$bin" >"$PULUMI_HOME/plugins/.ha-mysql-$plugin"
+		fi
+	done
 	case ":$PATH:" in
-	*":$bin:"*) ;;
-	*) PATH="$bin:$PATH" ;;
+	*":$cli:"*) ;;
+	*) PATH="$cli:$PATH" ;;
 	esac
 	export PATH
 	export PULUMI_OFFLINE_BIN="$bin"
-	export PULUMI_HOME="$cache/home"
 	export PULUMI_BACKEND_URL="file://$cache/state"
 	export PULUMI_CONFIG_PASSPHRASE_FILE="$pass"
 	export PULUMI_SKIP_UPDATE_CHECK=true

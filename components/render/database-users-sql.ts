@@ -1,6 +1,6 @@
 // The accounts replication and health checks log in with: created if missing and reset
 // to the current password on every run, so applying the file twice changes nothing.
-import { Topology } from "../../infra/config/schema";
+import { AppAccount, Topology } from "../../infra/config/schema";
 import { canonicalCidr, parseCidr, fromInt, toInt } from "../../infra/config/net";
 import { dualMasterServer, needsSstAuth, sstUser } from "./mysql-cnf";
 import { secretOf } from "./secrets";
@@ -44,6 +44,24 @@ export function healthCheckHosts(t: Topology): string[] {
     return [...new Set(hosts)];
 }
 
+/** SQL identifier quoting for a database name (the schema allows no backquote in it). */
+function ident(name: string): string {
+    return `\`${name}\``;
+}
+
+/** The application database and its user, admitted from the Docker network HAProxy connects from. */
+function appAccountSql(t: Topology, app: AppAccount | undefined, secrets: Readonly<Record<string, string>>): string[] {
+    if (!app) return [];
+    const password = secretOf(secrets, app.passwordSecret);
+    const who = account(app.user, hostMask(t.network.subnet));
+    return [
+        `-- ${app.user}: the application, through HAProxy; ALL on ${app.database} only.`,
+        `CREATE DATABASE IF NOT EXISTS ${ident(app.database)};`,
+        ...ensureUser(app.user, hostMask(t.network.subnet), `IDENTIFIED BY ${sqlString(password)}`, undefined),
+        `GRANT ALL ON ${ident(app.database)}.* TO ${who};`,
+    ];
+}
+
 function ensureUser(user: string, host: string, identified: string, grant: string | undefined): string[] {
     const who = account(user, host);
     return [
@@ -74,6 +92,7 @@ export function renderUsersSql(t: Topology, server: string, secrets: Readonly<Re
         ...replicationHosts(t).flatMap((h) => ensureUser(dm.replication.user, h, `IDENTIFIED BY ${sqlString(replPassword)}`, "REPLICATION SLAVE")),
         `-- ${dm.healthCheckUser}: HAProxy's mysql-check cannot send a password; no privileges (USAGE).`,
         ...healthCheckHosts(t).flatMap((h) => ensureUser(dm.healthCheckUser, h, noPassword, undefined)),
+        ...appAccountSql(t, dm.app, secrets),
         "SET SESSION sql_log_bin = 1;",
         "",
     ].join("\n");
@@ -106,6 +125,6 @@ export function renderGaleraUsersSql(t: Topology, secrets: Readonly<Record<strin
         const password = secretOf(secrets, pxc.sstPasswordSecret);
         lines.push(`-- ${sstUser(pxc)}: ${pxc.sstMethod} on the donor logs in over the socket.`, ...ensureUser(sstUser(pxc), "localhost", `IDENTIFIED BY ${sqlString(password)}`, grant));
     }
-    lines.push("");
+    lines.push(...appAccountSql(t, pxc.app, secrets), "");
     return lines.join("\n");
 }

@@ -4,6 +4,8 @@
 // bootstrap. So replacing the bootstrap node never re-bootstraps a live cluster.
 import { Pxc, Topology } from "../../infra/config/schema";
 import { RenderedFile, script } from "./file";
+import { CLUSTERCHECK_CNF_PATH } from "./health-services";
+import { GALERA_SST_AUTH_CNF_NAME } from "./mysql-cnf";
 
 export const GALERA_START_PATH = "/usr/local/bin/ha-galera-start";
 export const GALERA_INIT_SQL_PATH = "/etc/ha-mysql/init.sql";
@@ -15,6 +17,11 @@ function startServer(flavor: Pxc["flavor"]): string {
   mariadb-install-db --user=mysql --datadir=/var/lib/mysql --skip-test-db >/dev/null
 fi
 chown -R mysql:mysql /var/lib/mysql
+# Uploaded files arrive owned by root; these 0600 ones are read by processes running as mysql
+# (the clustercheck service, the SST script).
+for f in ${CLUSTERCHECK_CNF_PATH} /etc/mysql/*/${GALERA_SST_AUTH_CNF_NAME}; do if [ -f "$f" ]; then chown mysql:mysql "$f"; fi; done
+# The clustercheck HTTP service HAProxy polls (its files are uploaded with this script).
+if command -v xinetd >/dev/null && [ -f /etc/xinetd.d/mysqlchk ]; then xinetd -pidfile /run/xinetd.pid; fi
 if [ -z "$join" ]; then
   exec mariadbd --user=mysql --wsrep-new-cluster --init-file=${GALERA_INIT_SQL_PATH} "$@"
 fi

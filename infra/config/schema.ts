@@ -92,6 +92,16 @@ const pxcNode = containerNode.extend({
     bootstrap: z.boolean().default(false).describe("Exactly one node bootstraps a new cluster; the others join it one at a time."),
 });
 
+/** An application account reachable through HAProxy (it connects from the Docker network). */
+const appAccount = z
+    .strictObject({
+        user: sqlUser.default("app").describe("Application user; connects through HAProxy from the Docker network."),
+        passwordSecret: secretRef.default("mysqlAppPassword").describe("Secret config key with its password."),
+        database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default("app").describe("Database created for it; the user gets ALL on it and nothing else."),
+    })
+    .optional()
+    .describe("Optional application account and database, created on every server.");
+
 export const PxcSchema = z.strictObject({
     flavor: z
         .enum(["pxc57", "pxc80", "mariadb"])
@@ -109,6 +119,7 @@ export const PxcSchema = z.strictObject({
             port: port.default(9200).describe("Port of the clustercheck HTTP service HAProxy polls."),
         })
         .default({ user: "clustercheck", passwordSecret: "clustercheckPassword", port: 9200 }),
+    app: appAccount,
     gcacheSize: z.string().regex(/^\d+[MG]$/).default("512M").describe("gcache.size: larger lets a returning node catch up by IST instead of SST."),
     nodes: z.array(pxcNode).min(1).describe("Galera nodes; odd count >= 3."),
 });
@@ -126,6 +137,7 @@ export const DualMasterSchema = z.strictObject({
             connectRetryS: z.number().int().min(1).max(3600).default(5).describe("MASTER_CONNECT_RETRY seconds."),
         })
         .default({ user: "repl", passwordSecret: "replicationPassword", connectRetryS: 5 }),
+    app: appAccount,
     healthCheckUser: sqlUser.default("hacheck").describe("Password-less user with no privileges that HAProxy's mysql-check logs in as."),
     gtid: z.boolean().default(true).describe("GTID-based replication (auto position / slave_pos)."),
     autoIncrementIncrement: z.number().int().min(2).max(65535).default(2).describe("auto_increment_increment on both servers."),
@@ -365,3 +377,4 @@ export type Haproxy = z.output<typeof HaproxySchema>;
 export type Mycat = z.output<typeof MycatSchema>;
 export type VrrpInstance = z.output<typeof VrrpInstanceSchema>;
 export type ContainerNode = z.output<typeof containerNode>;
+export type AppAccount = NonNullable<Pxc["app"]>;

@@ -69,7 +69,10 @@ describe("dual-master users and replication", () => {
             expect(users).toContain(`'repl'@'${hostMask(stack.t.network.subnet)}'`);
             expect(users).not.toMatch(/@'%'/);
             expect(users).toMatch(/^GRANT REPLICATION SLAVE ON \*\.\* TO 'repl'@/m);
-            expect(users.match(/^GRANT /gm)).toHaveLength(1);
+            // Only the replication grant is global; the app account gets its own database only.
+            expect(users.match(/^GRANT .* ON \*\.\* /gm)).toHaveLength(1);
+            const app = stack.t.database.dualMaster?.app;
+            if (app) expect(users).toContain(`GRANT ALL ON \`${app.database}\`.* TO '${app.user}'@'${hostMask(stack.t.network.subnet)}';`);
             for (const h of healthCheckHosts(stack.t)) expect(users).toContain(`CREATE USER IF NOT EXISTS 'hacheck'@'${h}'`);
         });
 

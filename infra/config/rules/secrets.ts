@@ -30,11 +30,13 @@ export function secretUses(t: Topology): SecretUse[] {
         add(pxc.rootPasswordSecret, "database.pxc.rootPasswordSecret");
         add(pxc.sstPasswordSecret, "database.pxc.sstPasswordSecret");
         add(pxc.clustercheck.passwordSecret, "database.pxc.clustercheck.passwordSecret");
+        add(pxc.app?.passwordSecret, "database.pxc.app.passwordSecret");
     }
     const dm = t.database.dualMaster;
     if (dm) {
         add(dm.rootPasswordSecret, "database.dualMaster.rootPasswordSecret");
         add(dm.replication.passwordSecret, "database.dualMaster.replication.passwordSecret");
+        add(dm.app?.passwordSecret, "database.dualMaster.app.passwordSecret");
     }
     if (t.haproxy) add(t.haproxy.stats.passwordSecret, "haproxy.stats.passwordSecret");
     t.mycat?.users.forEach((u, i) => add(u.passwordSecret, `mycat.users[${i}].passwordSecret`));

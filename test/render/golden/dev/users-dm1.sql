@@ -8,4 +8,9 @@ GRANT REPLICATION SLAVE ON *.* TO 'repl'@'172.18.0.%';
 -- hacheck: HAProxy's mysql-check cannot send a password; no privileges (USAGE).
 CREATE USER IF NOT EXISTS 'hacheck'@'172.18.0.%' IDENTIFIED BY '';
 ALTER USER 'hacheck'@'172.18.0.%' IDENTIFIED BY '';
+-- app: the application, through HAProxy; ALL on app only.
+CREATE DATABASE IF NOT EXISTS `app`;
+CREATE USER IF NOT EXISTS 'app'@'172.18.0.%' IDENTIFIED BY 'mysqlAppPassword-Test-Value-42';
+ALTER USER 'app'@'172.18.0.%' IDENTIFIED BY 'mysqlAppPassword-Test-Value-42';
+GRANT ALL ON `app`.* TO 'app'@'172.18.0.%';
 SET SESSION sql_log_bin = 1;

@@ -1,0 +1,148 @@
+// The lab's verification: what "the topology works" means, checked from outside the hosts
+// (the root namespace plays a LAN client) and inside the containers.
+import { randomBytes } from "crypto";
+import * as mysql from "mysql2/promise";
+import { AppAccount, VrrpInstance } from "../../../infra/config/schema";
+import { vrrpMembers } from "../../../infra/config/derive";
+import { Backend, sqlEndpoints, SqlEndpoint, statsEndpoints } from "../../../infra/config/endpoints";
+import { containerSql, eventually, run } from "./exec";
+import { httpGet } from "./http";
+import { LabStack } from "./lab-stack";
+
+export interface CheckResult {
+    readonly name: string;
+    readonly ok: boolean;
+    readonly ms: number;
+    readonly detail: string;
+}
+
+type Check = { name: string; run: () => Promise<string> };
+
+/** Members of a VRRP instance that have its VIP on an interface right now. */
+export function vipHolders(lab: LabStack, inst: VrrpInstance): string[] {
+    return vrrpMembers(lab.topology, inst)
+        .filter((m) => {
+            const out =
+                inst.level === "host"
+                    ? run("ip", ["-n", lab.netns(m.host), "-4", "-o", "addr", "show"])
+                    : run("docker", ["-H", lab.dockerHost(m.host), "exec", m.name, "ip", "-4", "-o", "addr", "show"]);
+            return out.code === 0 && out.stdout.includes(` ${inst.vip}/`);
+        })
+        .map((m) => m.name);
+}
+
+function appOf(lab: LabStack, backend: Backend): AppAccount | undefined {
+    const db = lab.topology.database;
+    return backend === "pxc" ? db.pxc?.app : backend === "dualMaster" ? db.dualMaster?.app : undefined;
+}
+
+/** The database containers behind a backend, each with the host that runs it. */
+export function backendNodes(lab: LabStack, backend: Backend): Array<{ name: string; host: string }> {
+    const db = lab.topology.database;
+    if (backend === "pxc") return db.pxc?.nodes ?? [];
+    if (backend === "dualMaster") return db.dualMaster?.servers ?? [];
+    return [];
+}
+
+export async function connectApp(lab: LabStack, e: SqlEndpoint, connectTimeout = 5000): Promise<mysql.Connection> {
+    const app = appOf(lab, e.backend);
+    if (!app) throw new Error(`no app account for backend ${e.backend}: set database.${e.backend}.app`);
+    return mysql.createConnection({ host: e.address, port: e.port, user: app.user, password: lab.secret(app.passwordSecret), database: app.database, connectTimeout });
+}
+
+const CHECK_TABLE = "lab_check";
+
+async function writeAndReadEverywhere(lab: LabStack, e: SqlEndpoint): Promise<string> {
+    const app = appOf(lab, e.backend);
+    if (!app) return "skipped: no app account configured";
+    const token = randomBytes(8).toString("hex");
+    const conn = await connectApp(lab, e);
+    let servedBy: string;
+    try {
+        await conn.query(`CREATE TABLE IF NOT EXISTS ${CHECK_TABLE} (token CHAR(16) PRIMARY KEY, at TIMESTAMP(3) DEFAULT CURRENT_TIMESTAMP(3))`);
+        await conn.query(`INSERT INTO ${CHECK_TABLE} (token) VALUES (?)`, [token]);
+        const [rows] = await conn.query("SELECT @@hostname AS h");
+        servedBy = (rows as Array<{ h: string }>)[0].h;
+    } finally {
+        await conn.end();
+    }
+    const missing: string[] = [];
+    for (const node of backendNodes(lab, e.backend)) {
+        const seen = await eventually(() => {
+            const r = containerSql(lab.dockerHost(node.host), node.name, `SELECT COUNT(*) FROM \`${app.database}\`.${CHECK_TABLE} WHERE token='${token}'`);
+            return r.code === 0 && r.stdout.trim() === "1";
+        }, 15_000);
+        if (!seen) missing.push(node.name);
+    }
+    if (missing.length) throw new Error(`row ${token} written via ${e.address}:${e.port} (served by ${servedBy}) is missing on ${missing.join(", ")}`);
+    return `wrote ${token} via ${e.address}:${e.port} (served by ${servedBy}); read back on ${backendNodes(lab, e.backend).map((n) => n.name).join(", ")}`;
+}
+
+function replicationThreads(lab: LabStack): string {
+    const dm = lab.topology.database.dualMaster;
+    if (!dm) return "skipped: no dual-master";
+    const bad: string[] = [];
+    for (const s of dm.servers) {
+        const r = containerSql(lab.dockerHost(s.host), s.name, "SHOW REPLICA STATUS\\G");
+        const running = (r.stdout.match(/_Running: Yes/g) ?? []).length;
+        if (r.code !== 0 || running !== 2) bad.push(`${s.name} (${running}/2 threads running${r.code !== 0 ? `; ${r.stderr.trim()}` : ""})`);
+    }
+    if (bad.length) throw new Error(`replication not running on ${bad.join(", ")}`);
+    return `IO and SQL threads running on ${dm.servers.map((s) => s.name).join(", ")}`;
+}
+
+async function statsPage(lab: LabStack, url: string): Promise<string> {
+    const ha = lab.topology.haproxy;
+    if (!ha) return "skipped: no haproxy";
+    const auth = { user: ha.stats.user, password: lab.secret(ha.stats.passwordSecret) };
+    const anon = await httpGet(url);
+    if (anon.status !== 401) throw new Error(`${url} without credentials answered ${anon.status}, expected 401`);
+    const ok = await httpGet(url, auth);
+    if (ok.status !== 200 || !ok.body.includes("Statistics Report")) throw new Error(`${url} with credentials answered ${ok.status}`);
+    const csv = await httpGet(`${url};csv`, auth);
+    const down = csv.body
+        .split("\n")
+        .map((l) => l.split(","))
+        .filter((f) => f.length > 17 && !["FRONTEND", "BACKEND", "svname"].includes(f[1]) && !f[0].startsWith("#") && f[17] !== "UP" && f[0] !== "stats")
+        .map((f) => `${f[0]}/${f[1]} ${f[17]}`);
+    if (down.length) throw new Error(`HAProxy servers not UP: ${down.join(", ")}`);
+    return `401 without credentials, 200 with; every backend server UP`;
+}
+
+export function labChecks(lab: LabStack): Check[] {
+    const t = lab.topology;
+    const checks: Check[] = [];
+    for (const inst of t.keepalived.instances) {
+        checks.push({
+            name: `one holder of ${inst.name} ${inst.vip}`,
+            run: async () => {
+                let holders: string[] = [];
+                // keepalived may still be settling right after `pulumi up`: give it a few adverts.
+                const single = await eventually(() => (holders = vipHolders(lab, inst)).length === 1, 10_000);
+                if (!single) throw new Error(`held by ${holders.length ? holders.join(", ") : "nobody"}`);
+                return `held by ${holders[0]} (${inst.level} level)`;
+            },
+        });
+    }
+    for (const e of sqlEndpoints(t)) checks.push({ name: `SQL ${e.label} ${e.address}:${e.port}`, run: () => writeAndReadEverywhere(lab, e) });
+    checks.push({ name: "dual-master replication threads", run: async () => replicationThreads(lab) });
+    for (const s of statsEndpoints(t)) checks.push({ name: `stats page ${s.url}`, run: () => statsPage(lab, s.url) });
+    return checks;
+}
+
+export async function runChecks(checks: Check[], log: (line: string) => void): Promise<CheckResult[]> {
+    const results: CheckResult[] = [];
+    for (const c of checks) {
+        const started = Date.now();
+        let r: CheckResult;
+        try {
+            r = { name: c.name, ok: true, ms: Date.now() - started, detail: await c.run() };
+        } catch (err) {
+            r = { name: c.name, ok: false, ms: Date.now() - started, detail: err instanceof Error ? err.message : String(err) };
+        }
+        r = { ...r, ms: Date.now() - started };
+        log(`${r.ok ? "PASS" : "FAIL"} ${r.name} (${(r.ms / 1000).toFixed(1)} s): ${r.detail}`);
+        results.push(r);
+    }
+    return results;
+}

@@ -1,0 +1,33 @@
+// Child processes for the lab scripts: bounded in time, output captured, never a shell.
+import { spawnSync } from "child_process";
+
+export interface RunResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+export function run(cmd: string, args: string[], opts: { timeoutMs?: number; input?: string } = {}): RunResult {
+    const r = spawnSync(cmd, args, { encoding: "utf8", timeout: opts.timeoutMs ?? 30_000, input: opts.input, killSignal: "SIGKILL" });
+    if (r.error) return { code: -1, stdout: r.stdout ?? "", stderr: `${r.error.message}\n${r.stderr ?? ""}` };
+    return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+/** SQL run inside a database container as root, with the client cnf the stack uploaded. */
+export function containerSql(dockerHost: string, container: string, sql: string, timeoutMs = 15_000): RunResult {
+    return run("docker", ["-H", dockerHost, "exec", "-i", container, "mysql", "--defaults-extra-file=/etc/ha-mysql/root-client.cnf", "-N", "-B"], { input: sql, timeoutMs });
+}
+
+export function sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Retries an async probe until it returns true or the deadline passes; returns the last result. */
+export async function eventually(probe: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 200): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        if (await probe()) return true;
+        if (Date.now() >= deadline) return false;
+        await sleep(everyMs);
+    }
+}

@@ -1,0 +1,23 @@
+// A small HTTP GET for the stats page, with an optional basic-auth password that never
+// reaches a command line.
+import * as http from "http";
+
+export interface HttpResult {
+    readonly status: number;
+    readonly body: string;
+}
+
+export function httpGet(url: string, auth?: { user: string; password: string }, timeoutMs = 5000): Promise<HttpResult> {
+    return new Promise((resolve, reject) => {
+        const headers: Record<string, string> = {};
+        if (auth) headers.Authorization = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`;
+        const req = http.get(url, { headers, timeout: timeoutMs }, (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => (body += c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("timeout", () => req.destroy(new Error(`GET ${url} timed out after ${timeoutMs} ms`)));
+        req.on("error", reject);
+    });
+}
