@@ -38,7 +38,7 @@ TF_DOCKER_MODULE=github.com/kreuzwerker/terraform-provider-docker
 TF_DOCKER_VERSION=v0.0.0-20260916201441-96d331c98ff4   # upstream v4.6.0 + fixes (2026-09-16)
 TF_SDK_FORK_VERSION=v2.0.0-20260318212141-5525259d096b # github.com/pulumi/terraform-plugin-sdk/v2
 CLIPBOARD_FORK_VERSION=v0.0.0-20241001131231-d02d263e614e # replace line of pulumi's pkg/go.mod
-RECIPE=1                        # bump when the generated sources below change
+RECIPE=2                        # bump when the generated sources below change
 
 usage() {
 	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
@@ -355,7 +355,7 @@ cat >"$engine/cmd/pulumi-resource-command/main.go" <<'EOF'
 //
 // Semantics follow pulumi-command: create runs `create`; any input change runs `update` (or
 // `create` again when `update` is unset) with PULUMI_COMMAND_STDOUT/STDERR holding the previous
-// outputs; a `triggers` change replaces; delete runs `delete`. stdout/stderr lose one trailing
+// outputs; a `triggers` change replaces, unless `update` is set (then it updates); delete runs `delete`. stdout/stderr lose one trailing
 // newline. Remote environment variables are sent as SSH env requests and, when the server
 // refuses them (no AcceptEnv), exported in front of the command instead. Not implemented:
 // assetPaths/archivePaths outputs.
@@ -644,7 +644,9 @@ func (s *server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 		}
 		diffs = append(diffs, k)
 		kind := pulumirpc.PropertyDiff_UPDATE
-		if k == "triggers" {
+		// As pulumi-command documents for triggers: "If the update command was provided the
+		// resource will be updated, otherwise it will be replaced using the create command."
+		if k == "triggers" && str(news, "update") == "" {
 			replaces = append(replaces, k)
 			kind = pulumirpc.PropertyDiff_UPDATE_REPLACE
 		}
@@ -1163,4 +1165,11 @@ build pulumi-language-nodejs "$nodejs" "-X $version_pkg.Version=v$NODEJS_HOST_SD
 rm -f "$docker/pulumi-tfgen-docker"
 date -u +%Y-%m-%dT%H:%M:%SZ >"$marker"
 log "all binaries built in $((SECONDS - total_start)) s"
+# Builds of other versions or recipes are dead weight once this one is complete.
+for old in "$cache_root"/cli-*_r*; do
+	if [[ -d $old && $old != "$stamp_dir" ]]; then
+		log "removing the superseded build $old"
+		rm -rf "$old"
+	fi
+done
 printf '%s\n' "$bin_dir"

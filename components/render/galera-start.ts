@@ -18,8 +18,8 @@ function startServer(flavor: Pxc["flavor"]): string {
 fi
 chown -R mysql:mysql /var/lib/mysql
 # Uploaded files arrive owned by root; these 0600 ones are read by processes running as mysql
-# (the clustercheck service, the SST script).
-for f in ${CLUSTERCHECK_CNF_PATH} /etc/mysql/*/${GALERA_SST_AUTH_CNF_NAME}; do if [ -f "$f" ]; then chown mysql:mysql "$f"; fi; done
+# (mariadbd reads --init-file after dropping to mysql; the clustercheck service; the SST script).
+for f in ${GALERA_INIT_SQL_PATH} ${CLUSTERCHECK_CNF_PATH} /etc/mysql/*/${GALERA_SST_AUTH_CNF_NAME}; do if [ -f "$f" ]; then chown mysql:mysql "$f"; fi; done
 # The clustercheck HTTP service HAProxy polls (its files are uploaded with this script).
 if command -v xinetd >/dev/null && [ -f /etc/xinetd.d/mysqlchk ]; then xinetd -pidfile /run/xinetd.pid; fi
 if [ -z "$join" ]; then
