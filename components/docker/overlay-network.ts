@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Topology } from "../../infra/config/schema";
+import { dynamicRangeOf } from "../../infra/config/derive";
 
 export interface OverlayNetworkArgs {
     readonly topology: Topology;
@@ -23,7 +24,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
                 name: n.name,
                 driver: n.driver,
                 attachable: n.driver === "overlay" ? n.attachable : undefined,
-                ipamConfigs: [{ subnet: n.subnet, gateway: n.gateway }],
+                ipamConfigs: [{ subnet: n.subnet, gateway: n.gateway, ipRange: dynamicRangeOf(n) }],
             },
             { parent: this, provider: args.provider, dependsOn: args.dependsOn },
         );

@@ -78,8 +78,8 @@ docker info >/dev/null 2>&1 || { echo "the Docker engine on $(hostname) does not
 mkdir -p ${STATE_DIR}
 stdin=$(mktemp); cat > "$stdin"
 if [ ! -f ${STATE_DIR}/sysctl.before ]; then
-  awk '$1 ~ /^\/etc\/sysctl.d\// {print $3}' "$stdin" | while read -r b64; do printf '%s' "$b64" | base64 -d; echo; done \
-    | sed -n 's/^ *\([a-z0-9_.]*\) *=.*/\\1/p' | sort -u \
+  awk 'index($1, "/etc/sysctl.d/") == 1 {print $3}' "$stdin" | while read -r b64; do printf '%s' "$b64" | base64 -d; echo; done \
+    | sed -n 's/^ *\\([a-z0-9_.]*\\) *=.*/\\1/p' | sort -u \
     | while read -r key; do echo "$key = $(sysctl -n "$key")"; done > ${STATE_DIR}/sysctl.before
 fi
 ${WRITE_FILES} < "$stdin"

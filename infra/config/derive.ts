@@ -1,7 +1,7 @@
 // Values every consumer derives the same way from a parsed topology: who holds a
 // VIP, with which priority and source address, which listeners HAProxy gets.
-import { ContainerNode, Host, Topology, VrrpInstance } from "./schema";
-import { parseCidr } from "./net";
+import { ContainerNode, Host, Network, Topology, VrrpInstance } from "./schema";
+import { broadcastOf, fromInt, parseCidr, toInt } from "./net";
 
 export type Placement = "overlay" | "macvlan" | "host";
 export type Group = VrrpInstance["fronts"];
@@ -100,4 +100,14 @@ export function allContainers(t: Topology): Array<ContainerNode & { section: str
 export function pxcBootstrapNode(t: Topology) {
     const nodes = t.database.pxc?.nodes ?? [];
     return nodes.find((n) => n.bootstrap) ?? nodes[0];
+}
+
+/** The sub-range Docker's IPAM allocates from on its own; static addresses stay outside it. */
+export function dynamicRangeOf(n: Network): string {
+    if (n.dynamicRange) return n.dynamicRange;
+    const { prefix } = parseCidr(n.subnet);
+    const p = Math.min(prefix + 4, 30);
+    const size = 2 ** (32 - p);
+    const last = toInt(broadcastOf(n.subnet));
+    return `${fromInt(last - size + 1)}/${p}`;
 }

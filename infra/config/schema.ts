@@ -77,6 +77,11 @@ export const NetworkSchema = z.strictObject({
     subnet: cidr.default("172.18.0.0/24").describe("Container subnet."),
     gateway: ipv4.default("172.18.0.1").describe("Gateway address inside the subnet (never given to a container)."),
     attachable: z.boolean().default(true).describe("Overlay only: standalone containers may attach (required for this stack's containers)."),
+    dynamicRange: cidr
+        .optional()
+        .describe(
+            "Part of the subnet Docker hands out by itself (a swarm overlay takes one address per host for its load-balancer endpoint); static container addresses and VIPs stay outside it. Default: the last sixteenth of the subnet (172.18.0.240/28 for a /24).",
+        ),
     gwbridgeSubnet: cidr
         .default("10.201.0.0/24")
         .describe("Subnet for each host's docker_gwbridge, created before `swarm init` so it never takes the overlay's range."),

@@ -45,6 +45,8 @@ const cases: BadCase[] = [
     { name: "container IP outside subnet", mutate: (t) => (t.haproxy.nodes[1].ip = "172.19.0.12"), key: "haproxy.nodes[1].ip", says: /not a usable address of network.subnet/ },
     { name: "container IP is the gateway", mutate: (t) => (t.haproxy.nodes[1].ip = "172.18.0.1"), key: "haproxy.nodes[1].ip", says: /take the network gateway/ },
     { name: "container IP is the broadcast address", mutate: (t) => (t.haproxy.nodes[1].ip = "172.18.0.255"), key: "haproxy.nodes[1].ip", says: /not a usable address/ },
+    { name: "container IP in Docker's dynamic range", mutate: (t) => (t.haproxy.nodes[1].ip = "172.18.0.241"), key: "haproxy.nodes[1].ip", says: /inside the default network.dynamicRange 172.18.0.240\/28/ },
+    { name: "dynamic range outside the subnet", mutate: (t) => (t.network.dynamicRange = "172.19.0.240/28"), key: "network.dynamicRange", says: /is not inside network.subnet/ },
     { name: "duplicate container IP", mutate: (t) => (t.haproxy.nodes[1].ip = "172.18.0.2"), key: "haproxy.nodes[1].ip", says: /already given to pn1/ },
     { name: "published port twice on a host", mutate: (t) => (t.haproxy.stats.publishPort = 3306), key: "haproxy.stats.publishPort", says: /published twice/ },
     { name: "even Galera node count", mutate: (t) => t.database.pxc.nodes.pop(), key: "database.pxc.nodes", says: /2 Galera node\(s\)/ },

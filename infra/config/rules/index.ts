@@ -2,7 +2,7 @@
 import { Topology } from "../schema";
 import { ConfigIssue } from "../issues";
 import { containerHostsExist, containerNamesUniquePerHost, hostAddressesUnique, hostNamesUnique, oneSwarmManager } from "./hosts";
-import { bridgeOnlyOnOneHost, containerAddressesValid, gatewayInsideSubnet, publishedPortsUniquePerHost, subnetsDoNotOverlap } from "./network";
+import { bridgeOnlyOnOneHost, containerAddressesValid, gatewayInsideSubnet, publishedPortsUniquePerHost, staticAddressesOutsideDynamicRange, subnetsDoNotOverlap } from "./network";
 import { dualMasterPair, pxcOneBootstrapNode, pxcQuorumSize, replicationSecretNotRoot, sstMethodMatchesFlavor } from "./database";
 import { checkTimingsSane, clustercheckNeedsGalera, haproxyPortsDistinct, listenersHaveBackends } from "./haproxy";
 import { mycatPortsDistinct, mycatReferencesResolve } from "./mycat";
@@ -20,6 +20,7 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     subnetsDoNotOverlap,
     bridgeOnlyOnOneHost,
     containerAddressesValid,
+    staticAddressesOutsideDynamicRange,
     publishedPortsUniquePerHost,
     pxcQuorumSize,
     pxcOneBootstrapNode,

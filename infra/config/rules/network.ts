@@ -1,8 +1,8 @@
 // Rules about the Docker network and the addresses and ports on it.
 import { Topology } from "../schema";
-import { allContainers, haproxyListeners } from "../derive";
+import { allContainers, dynamicRangeOf, haproxyListeners } from "../derive";
 import { ConfigIssue, issue } from "../issues";
-import { canonicalCidr, isHostAddressOf, overlaps } from "../net";
+import { broadcastOf, canonicalCidr, contains, isHostAddressOf, networkOf, overlaps } from "../net";
 
 export function gatewayInsideSubnet(t: Topology): ConfigIssue[] {
     const { subnet, gateway } = t.network;
@@ -92,5 +92,29 @@ export function publishedPortsUniquePerHost(t: Topology): ConfigIssue[] {
         if (first) out.push(issue(p.path, p.port, `host port ${p.port} on ${p.host} is published twice (${first} and ${p.what})`, "publish a different port, or place the containers on different hosts"));
         else seen.set(key, p.what);
     }
+    return out;
+}
+
+/**
+ * Docker gives addresses from the dynamic range to endpoints it creates itself (one swarm
+ * load-balancer endpoint per host on an overlay): a static address there collides with them
+ * ("Address already in use" when the container attaches).
+ */
+export function staticAddressesOutsideDynamicRange(t: Topology): ConfigIssue[] {
+    const n = t.network;
+    const range = dynamicRangeOf(n);
+    if (!contains(n.subnet, networkOf(range)) || !contains(n.subnet, broadcastOf(range))) {
+        return [issue("network.dynamicRange", range, `is not inside network.subnet ${n.subnet}`, `pick a block at the end of ${canonicalCidr(n.subnet)}`)];
+    }
+    const out: ConfigIssue[] = [];
+    const where = n.dynamicRange ? "network.dynamicRange" : `the default network.dynamicRange ${range}`;
+    for (const c of allContainers(t)) {
+        if (contains(range, c.ip)) out.push(issue(`${c.section}.ip`, c.ip, `is inside ${where}, which Docker allocates from by itself`, `pick an address below ${networkOf(range)}, or set network.dynamicRange elsewhere in the subnet`));
+    }
+    t.keepalived.instances.forEach((inst, i) => {
+        if (contains(n.subnet, inst.vip) && contains(range, inst.vip)) {
+            out.push(issue(`keepalived.instances[${i}].vip`, inst.vip, `is inside ${where}, which Docker allocates from by itself`, `pick a VIP below ${networkOf(range)}, or set network.dynamicRange elsewhere in the subnet`));
+        }
+    });
     return out;
 }

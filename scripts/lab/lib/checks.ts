@@ -83,7 +83,8 @@ function replicationThreads(lab: LabStack): string {
     if (!dm) return "skipped: no dual-master";
     const bad: string[] = [];
     for (const s of dm.servers) {
-        const r = containerSql(lab.dockerHost(s.host), s.name, "SHOW REPLICA STATUS\\G");
+        // Vertical output names each field (Slave_IO_Running: Yes), so keep column names.
+        const r = containerSql(lab.dockerHost(s.host), s.name, "SHOW REPLICA STATUS\\G", { columnNames: true });
         const running = (r.stdout.match(/_Running: Yes/g) ?? []).length;
         if (r.code !== 0 || running !== 2) bad.push(`${s.name} (${running}/2 threads running${r.code !== 0 ? `; ${r.stderr.trim()}` : ""})`);
     }
@@ -95,7 +96,19 @@ async function statsPage(lab: LabStack, url: string): Promise<string> {
     const ha = lab.topology.haproxy;
     if (!ha) return "skipped: no haproxy";
     const auth = { user: ha.stats.user, password: lab.secret(ha.stats.passwordSecret) };
-    const anon = await httpGet(url);
+    // Right after `up` HAProxy may still be taking its final reload: retry briefly on errors.
+    let anon = { status: 0, body: "" };
+    let lastError = "";
+    await eventually(async () => {
+        try {
+            anon = await httpGet(url);
+            return true;
+        } catch (err) {
+            lastError = err instanceof Error ? err.message : String(err);
+            return false;
+        }
+    }, 10_000, 500);
+    if (anon.status === 0) throw new Error(`${url}: ${lastError}`);
     if (anon.status !== 401) throw new Error(`${url} without credentials answered ${anon.status}, expected 401`);
     const ok = await httpGet(url, auth);
     if (ok.status !== 200 || !ok.body.includes("Statistics Report")) throw new Error(`${url} with credentials answered ${ok.status}`);

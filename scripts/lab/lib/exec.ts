@@ -14,8 +14,9 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number; inp
 }
 
 /** SQL run inside a database container as root, with the client cnf the stack uploaded. */
-export function containerSql(dockerHost: string, container: string, sql: string, timeoutMs = 15_000): RunResult {
-    return run("docker", ["-H", dockerHost, "exec", "-i", container, "mysql", "--defaults-extra-file=/etc/ha-mysql/root-client.cnf", "-N", "-B"], { input: sql, timeoutMs });
+export function containerSql(dockerHost: string, container: string, sql: string, opts: { timeoutMs?: number; columnNames?: boolean } = {}): RunResult {
+    const flags = opts.columnNames ? ["-B"] : ["-N", "-B"];
+    return run("docker", ["-H", dockerHost, "exec", "-i", container, "mysql", "--defaults-extra-file=/etc/ha-mysql/root-client.cnf", ...flags], { input: sql, timeoutMs: opts.timeoutMs ?? 15_000 });
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -11,7 +11,9 @@ export function httpGet(url: string, auth?: { user: string; password: string }, 
     return new Promise((resolve, reject) => {
         const headers: Record<string, string> = {};
         if (auth) headers.Authorization = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`;
-        const req = http.get(url, { headers, timeout: timeoutMs }, (res) => {
+        // agent: false: a fresh connection each time; HAProxy closes after a 401, and a reused
+        // keep-alive socket would then fail with "socket hang up".
+        const req = http.get(url, { headers, timeout: timeoutMs, agent: false }, (res) => {
             let body = "";
             res.setEncoding("utf8");
             res.on("data", (c: string) => (body += c));

@@ -1,0 +1,35 @@
+// Every script a remote step runs on a host (create and delete), as declared by the real
+// components for each example stack, passes `sh -n` and shellcheck: a quoting slip in a
+// TypeScript template (a lost backslash) shows up here, not on a host half-way through `up`.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import { declareUnderMocks, Registered } from "../support/graph";
+import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
+
+const stacks = allStackFiles().filter((f) => fs.existsSync(f));
+
+function check(tool: string, args: string[], script: string): string {
+    const r = spawnSync(tool, args, { input: script, encoding: "utf8" });
+    return r.status === 0 ? "" : `${r.stdout}${r.stderr}`.trim();
+}
+
+describe.each(stacks.map((f) => [stackLabel(f), f]))("remote scripts of %s", (_label, file) => {
+    let records: Registered[];
+    beforeAll(async () => {
+        records = await declareUnderMocks(loadStackFile(file));
+    });
+
+    it("parse with sh -n and pass shellcheck (errors and warnings)", () => {
+        const problems: string[] = [];
+        for (const r of records.filter((x) => x.type === "command:remote:Command")) {
+            for (const phase of ["create", "delete"] as const) {
+                const script = r.inputs[phase];
+                if (typeof script !== "string") continue;
+                const syntax = check("sh", ["-n"], script);
+                const lint = check("shellcheck", ["-s", "sh", "-S", "warning", "-"], script);
+                if (syntax || lint) problems.push(`${r.name} ${phase}:\n${syntax}\n${lint}`);
+            }
+        }
+        expect(problems).toEqual([]);
+    });
+});
