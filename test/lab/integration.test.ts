@@ -28,9 +28,9 @@ function stream(cmd: string, args: string[], timeoutMs: number, env: NodeJS.Proc
     });
 }
 
-function capture(cmd: string, args: string[], timeoutMs: number): { code: number; out: string } {
+function capture(cmd: string, args: string[], timeoutMs: number): { code: number; out: string; stdout: string } {
     const r = spawnSync(cmd, args, { encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-    return { code: r.status ?? -1, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+    return { code: r.status ?? -1, out: `${r.stdout ?? ""}${r.stderr ?? ""}`, stdout: r.stdout ?? "" };
 }
 
 const pulumi = (args: string[], timeoutMs: number) => capture("bash", [lab("stack.sh"), "pulumi", ...args], timeoutMs);
@@ -106,7 +106,7 @@ describe("lab", () => {
         expect(capture("bash", [lab("stack.sh"), "set-path", "haproxy.check.interMs", String(before + 250)], MIN).code).toBe(0);
         const plan = pulumi(["preview", "--json"], 5 * MIN);
         expect(plan.code).toBe(0);
-        const changed = changedResources(plan.out.slice(plan.out.indexOf("{")));
+        const changed = changedResources(plan.stdout);
         expect(changed.sort()).toEqual(["update haproxy-h1-config", "update haproxy-h2-config"]);
 
         const stack = loadLabStack();
@@ -132,7 +132,7 @@ describe("lab", () => {
         expect(await stream("bash", [lab("stack.sh"), "pulumi", "destroy", "--yes"], 20 * MIN)).toBe(0);
         const t = loadLabStack().topology;
         for (const h of t.hosts) {
-            const docker = inHost(h.name, "docker ps -aq | wc -l; docker volume ls -q | wc -l; docker network ls --format '{{.Name}}' | sort | tr '\\n' ' '; docker info -f '{{.Swarm.LocalNodeState}}'");
+            const docker = inHost(h.name, "docker ps -aq | wc -l; docker volume ls -q | wc -l; docker network ls --format '{{.Name}}' | sort | tr '\\n' ' '; echo; docker info -f '{{.Swarm.LocalNodeState}}'");
             expect(docker.code).toBe(0);
             expect(docker.out.trim().split("\n")).toEqual(["0", "0", "bridge host none ", "inactive"]);
             const files = inHost(h.name, "ls /etc/keepalived /etc/sysctl.d /etc/ha-mysql /var/lib/ha-mysql 2>/dev/null | grep -v ':$' | grep -v '^$' || true");
