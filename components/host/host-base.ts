@@ -90,4 +90,5 @@ echo "host $(hostname) ready"`;
 const PREREQ_DELETE = `set -eu
 rm -f /etc/sysctl.d/90-ha-mysql*.conf
 if [ -f ${STATE_DIR}/sysctl.before ]; then sysctl -q -p ${STATE_DIR}/sysctl.before || true; rm -f ${STATE_DIR}/sysctl.before; fi
+rmdir ${STATE_DIR} 2>/dev/null || true
 echo "host $(hostname) prerequisites removed"`;

@@ -47,7 +47,8 @@ export class HaproxyGroup extends pulumi.ComponentResource {
                 {
                     connection: host.connection,
                     create: `set -eu\n${WRITE_FILES}\nif [ "$(docker inspect -f '{{.State.Running}}' ${quote(node.name)} 2>/dev/null)" = true ]; then docker kill -s USR2 ${quote(node.name)} >/dev/null; echo "reloaded ${node.name}"; fi`,
-                    delete: `rm -rf ${quote(hostDir)}\necho "removed ${hostDir}"`,
+                    // The parents go too when nothing else is left in them.
+                    delete: `rm -rf ${quote(hostDir)}\nrmdir ${HAPROXY_HOST_DIR} 2>/dev/null || true\nrmdir ${path.dirname(HAPROXY_HOST_DIR)} 2>/dev/null || true\necho "removed ${hostDir}"`,
                     stdin: pulumi.secret(args.secrets.apply((s) => filesPayload([onHost(renderHaproxyCfg(t, node.name, s))]))),
                     secret: true,
                 },

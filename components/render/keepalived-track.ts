@@ -75,6 +75,7 @@ function hostCheck(t: Topology, inst: VrrpInstance): TrackCheck | undefined {
 
 /** The same on every holder of an instance, so that every holder judges by one measure. */
 export function trackCheckFor(t: Topology, inst: VrrpInstance): TrackCheck | undefined {
+    if (!inst.track.enabled) return undefined;
     return inst.level === "container" ? containerCheck(t, inst) : hostCheck(t, inst);
 }
 

@@ -1,0 +1,231 @@
+// Failover drills on the lab: each injects one failure while a Writer keeps writing through
+// the VIP, then undoes it, and reports client-visible downtime, failed writes, acknowledged
+// writes lost and the time until the topology is healthy again. Bounded in time throughout.
+import * as fs from "fs";
+import * as path from "path";
+import { VrrpInstance } from "../../../infra/config/schema";
+import { Backend, sqlEndpoints } from "../../../infra/config/endpoints";
+import { backendNodes, vipHolders } from "./checks";
+import { containerSql, eventually, run, sleep } from "./exec";
+import { LabStack, REPO } from "./lab-stack";
+import { longestOutage, Writer, WRITES_TABLE } from "./writer";
+
+export interface DrillContext {
+    readonly lab: LabStack;
+    readonly inst: VrrpInstance;
+    /** The VIP holder when the drill started. */
+    readonly holder: string;
+    readonly log: (line: string) => void;
+}
+
+export interface Drill {
+    readonly name: string;
+    readonly what: string;
+    readonly backend: Backend;
+    inject(ctx: DrillContext): Promise<void>;
+    recover(ctx: DrillContext): Promise<void>;
+    /** True when the topology is whole again (bounded polling by the runner). */
+    healthy(ctx: DrillContext): Promise<boolean>;
+}
+
+export interface DrillResult {
+    readonly drill: string;
+    readonly what: string;
+    readonly holderBefore: string;
+    readonly holdersAfter: string[];
+    /** First failed write to the next successful one, after the failure was injected. */
+    readonly downtimeMs: number;
+    /** The same, from the recovery on (a returning node must not cause a second outage). */
+    readonly recoveryOutageMs: number;
+    readonly writes: number;
+    readonly failedWrites: number;
+    readonly ackedWrites: number;
+    readonly ackedLost: number;
+    /** Failure injected -> topology healthy again (recovery included). */
+    readonly healthyAfterMs: number;
+    readonly errors: string[];
+}
+
+const hostsSh = path.join(REPO, "scripts/lab/hosts.sh");
+const bridgePort = (host: string) => `hl-${host}`;
+const BRIDGE = "halab0";
+
+function must(r: { code: number; stdout: string; stderr: string }, what: string): string {
+    if (r.code !== 0) throw new Error(`${what} failed (rc ${r.code}): ${r.stderr.trim()}`);
+    return r.stdout;
+}
+
+function docker(ctx: DrillContext, host: string, args: string[]): string {
+    return must(run("docker", ["-H", ctx.lab.dockerHost(host), ...args], { timeoutMs: 30_000 }), `docker ${args.join(" ")} on ${host}`);
+}
+
+/** keepalived processes of a simulated host, found by PID in its network namespace. */
+function keepalivedPids(ctx: DrillContext, host: string): number[] {
+    const pids = must(run("ip", ["netns", "pids", ctx.lab.netns(host)]), "ip netns pids").split(/\s+/).filter(Boolean);
+    return pids.map(Number).filter((pid) => {
+        try {
+            return fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "keepalived";
+        } catch {
+            return false;
+        }
+    });
+}
+
+function startKeepalived(host: string): void {
+    // The same start the HostKeepalived step runs where there is no systemd.
+    must(run("bash", [hostsSh, "exec", host, "--", "sh", "-c", "rm -f /run/keepalived.pid /run/vrrp.pid /run/checkers.pid; keepalived -f /etc/keepalived/keepalived.conf -p /run/keepalived.pid"]), `starting keepalived on ${host}`);
+}
+
+const detach = (host: string) => must(run("ip", ["link", "set", bridgePort(host), "nomaster"]), `detaching ${host}`);
+const attach = (host: string) => must(run("ip", ["link", "set", bridgePort(host), "master", BRIDGE]), `attaching ${host}`);
+
+function proxyOn(ctx: DrillContext, host: string): string {
+    const node = ctx.lab.topology.haproxy?.nodes.find((n) => n.host === host);
+    if (!node) throw new Error(`no HAProxy container on ${host}`);
+    return node.name;
+}
+
+const oneHolder = (ctx: DrillContext) => vipHolders(ctx.lab, ctx.inst).length === 1;
+
+function running(ctx: DrillContext, host: string, container: string): boolean {
+    const r = run("docker", ["-H", ctx.lab.dockerHost(host), "inspect", "-f", "{{.State.Running}}", container]);
+    return r.code === 0 && r.stdout.trim() === "true";
+}
+
+function galeraWhole(ctx: DrillContext): boolean {
+    const nodes = ctx.lab.topology.database.pxc?.nodes ?? [];
+    return nodes.every((n) => {
+        const r = containerSql(ctx.lab.dockerHost(n.host), n.name, "SHOW STATUS WHERE Variable_name IN ('wsrep_cluster_size','wsrep_local_state_comment')", { timeoutMs: 5000 });
+        return r.code === 0 && r.stdout.includes(`wsrep_cluster_size\t${nodes.length}`) && r.stdout.includes("Synced");
+    });
+}
+
+function replicating(ctx: DrillContext): boolean {
+    return (ctx.lab.topology.database.dualMaster?.servers ?? []).every((s) => {
+        const r = containerSql(ctx.lab.dockerHost(s.host), s.name, "SHOW REPLICA STATUS\\G", { timeoutMs: 5000, columnNames: true });
+        return r.code === 0 && (r.stdout.match(/_Running: Yes/g) ?? []).length === 2;
+    });
+}
+
+export const DRILLS: Drill[] = [
+    {
+        name: "vip-holder-crash",
+        what: "the VIP holder host crashes (cut off the LAN, keepalived SIGKILLed); later it reboots and returns",
+        backend: "pxc",
+        inject: async (ctx) => {
+            detach(ctx.holder);
+            for (const pid of keepalivedPids(ctx, ctx.holder)) process.kill(pid, "SIGKILL");
+        },
+        recover: async (ctx) => {
+            // A reboot clears the addresses a SIGKILLed keepalived left on the interface.
+            const lan = ctx.lab.topology.hosts.find((h) => h.name === ctx.holder)?.lan;
+            if (lan) run("ip", ["-n", ctx.lab.netns(ctx.holder), "addr", "del", `${ctx.inst.vip}/${lan.address.split("/")[1]}`, "dev", lan.interface]);
+            attach(ctx.holder);
+            startKeepalived(ctx.holder);
+        },
+        healthy: async (ctx) => oneHolder(ctx) && keepalivedPids(ctx, ctx.holder).length > 0,
+    },
+    {
+        name: "haproxy-kill",
+        what: "HAProxy in the VIP holder is SIGKILLed (keepalived's track script must notice; Docker restarts it)",
+        backend: "pxc",
+        inject: async (ctx) => void docker(ctx, ctx.holder, ["kill", proxyOn(ctx, ctx.holder)]),
+        recover: async () => undefined,
+        healthy: async (ctx) => running(ctx, ctx.holder, proxyOn(ctx, ctx.holder)) && oneHolder(ctx),
+    },
+    {
+        name: "partition-heal",
+        what: "the VIP holder is cut off the LAN with keepalived running, then the link heals",
+        backend: "pxc",
+        inject: async (ctx) => void detach(ctx.holder),
+        recover: async (ctx) => void attach(ctx.holder),
+        healthy: async (ctx) => oneHolder(ctx),
+    },
+    {
+        name: "galera-node-kill",
+        what: "one Galera node is SIGKILLed (Docker restarts it; it rejoins)",
+        backend: "pxc",
+        inject: async (ctx) => {
+            const n = ctx.lab.topology.database.pxc?.nodes[0];
+            if (!n) throw new Error("no Galera node");
+            docker(ctx, n.host, ["kill", n.name]);
+        },
+        recover: async () => undefined,
+        healthy: async (ctx) => galeraWhole(ctx),
+    },
+    {
+        name: "dual-master-kill",
+        what: "the active dual-master server is SIGKILLed (HAProxy fails over to the backup; Docker restarts it)",
+        backend: "dualMaster",
+        inject: async (ctx) => {
+            const s = ctx.lab.topology.database.dualMaster?.servers[0];
+            if (!s) throw new Error("no dual-master server");
+            docker(ctx, s.host, ["kill", s.name]);
+        },
+        recover: async () => undefined,
+        healthy: async (ctx) => replicating(ctx),
+    },
+];
+
+/** Acknowledged writes of a run missing on every database node behind the backend that answers. */
+function lostWrites(ctx: DrillContext, backend: Backend, run_: string, acked: number[]): number {
+    let best: number | undefined;
+    for (const n of backendNodes(ctx.lab, backend)) {
+        const db = backend === "pxc" ? ctx.lab.topology.database.pxc?.app?.database : ctx.lab.topology.database.dualMaster?.app?.database;
+        const r = containerSql(ctx.lab.dockerHost(n.host), n.name, `SELECT seq FROM \`${db}\`.${WRITES_TABLE} WHERE run='${run_}'`);
+        if (r.code !== 0) continue;
+        const have = new Set(r.stdout.split("\n").filter(Boolean).map(Number));
+        const lost = acked.filter((s) => !have.has(s)).length;
+        best = best === undefined ? lost : Math.max(best, lost);
+    }
+    if (best === undefined) throw new Error("no database node answered the lost-writes count");
+    return best;
+}
+
+export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, log: (l: string) => void): Promise<DrillResult> {
+    const holders = vipHolders(lab, inst);
+    if (holders.length !== 1) throw new Error(`${drill.name}: the VIP ${inst.vip} has ${holders.length} holders before the drill; bring the lab to health first`);
+    const ctx: DrillContext = { lab, inst, holder: holders[0], log };
+    const endpoint = sqlEndpoints(lab.topology).find((e) => e.backend === drill.backend && e.instance === inst.name);
+    if (!endpoint) throw new Error(`${drill.name}: no ${drill.backend} endpoint behind ${inst.name}`);
+    const writer = new Writer(lab, endpoint);
+    await writer.start(5 * 60_000);
+    await sleep(1500);
+    log(`${drill.name}: injecting (holder ${ctx.holder}): ${drill.what}`);
+    const injectedAt = Date.now();
+    await drill.inject(ctx);
+    // Watch until clients are served again (or 30 s), then a little longer.
+    await eventually(() => {
+        const after = writer.attemptsSince(injectedAt);
+        const failed = after.findIndex((x) => !x.ok);
+        return Date.now() - injectedAt > 4000 && (failed < 0 || after.slice(failed).some((x) => x.ok));
+    }, 30_000, 100);
+    const holdersDuring = vipHolders(lab, inst).filter((h) => h !== ctx.holder || drill.name === "haproxy-kill");
+    await sleep(1000);
+    log(`${drill.name}: recovering`);
+    const recoveredAt = Date.now();
+    await drill.recover(ctx);
+    const healthy = await eventually(() => drill.healthy(ctx), 180_000, 500);
+    const healthyAt = Date.now();
+    await sleep(3000);
+    const report = await writer.stop();
+    await sleep(2000); // async replication catch-up before counting
+    const outage = longestOutage(report.attempts, injectedAt);
+    const recoveryOutage = longestOutage(report.attempts, recoveredAt);
+    const result: DrillResult = {
+        drill: drill.name,
+        what: drill.what,
+        holderBefore: ctx.holder,
+        holdersAfter: vipHolders(lab, inst),
+        downtimeMs: outage.ms,
+        recoveryOutageMs: recoveryOutage.ms,
+        writes: report.attempts.length,
+        failedWrites: report.attempts.filter((a) => !a.ok).length,
+        ackedWrites: report.acked.length,
+        ackedLost: lostWrites(ctx, drill.backend, report.run, report.acked),
+        healthyAfterMs: healthy ? healthyAt - injectedAt : -1,
+        errors: [...new Set(report.attempts.filter((a) => !a.ok).map((a) => a.error ?? ""))].slice(0, 3),
+    };
+    log(`${drill.name}: downtime ${result.downtimeMs} ms, ${result.failedWrites}/${result.writes} writes failed, ${result.ackedLost} acknowledged lost, healthy after ${result.healthyAfterMs} ms, holders during ${holdersDuring.join(",") || "-"} after ${result.holdersAfter.join(",") || "none"}`);
+    return result;
+}
