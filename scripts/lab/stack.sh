@@ -111,9 +111,9 @@ run_pulumi() {
 }
 
 set_path() {
-	lab_env
 	local path=$1 value=$2
-	(cd "$repo" && pulumi config set --path --stack "$stack" --config-file "$cfg" -- "ha-mysql:topology.$path" "$value")
+	[[ -s $cfg ]] || die "no config copy at $cfg: run scripts/lab/stack.sh prepare first"
+	(cd "$repo" && npx --no-install ts-node scripts/lab/set-config.ts "$cfg" "$path" "$value")
 }
 
 remove() {

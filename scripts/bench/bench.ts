@@ -1,0 +1,132 @@
+// npm run bench: on a lab brought up by `npm run lab:up`, measures and writes
+// bench/results/bench-<time>.json (and latest.json, downtime.svg):
+//   - the drills with the project's defaults and with the tutorials' settings, side by side;
+//   - a no-change `pulumi preview`, a one-setting change (`pulumi up`), and with --full a
+//     `pulumi destroy` + `pulumi up` from empty to healthy (verified);
+//   - program evaluation under mocks for growing topologies.
+// Leaves the stack on the project's defaults.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { placementOf } from "../../infra/config/derive";
+import { DRILLS, DrillResult, runDrill } from "../lab/lib/drills";
+import { drillTable } from "../lab/lib/drill-report";
+import { labChecks, runChecks } from "../lab/lib/checks";
+import { loadLabStack, REPO } from "../lab/lib/lab-stack";
+import { downtimeChart } from "./chart";
+
+const stackSh = path.join(REPO, "scripts/lab/stack.sh");
+const log = (l: string) => console.log(`[bench] ${l}`);
+
+function timed(what: string, cmd: string, args: string[], timeoutMs = 20 * 60_000): number {
+    const t0 = Date.now();
+    const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "inherit"], timeout: timeoutMs });
+    const ms = Date.now() - t0;
+    if (r.status !== 0) throw new Error(`${what} failed (rc ${r.status})`);
+    log(`${what}: ${(ms / 1000).toFixed(1)} s`);
+    return ms;
+}
+
+const pulumi = (what: string, ...args: string[]) => timed(what, "bash", [stackSh, "pulumi", ...args]);
+const setPath = (p: string, v: string | number | boolean) => timed(`set ${p}=${v}`, "bash", [stackSh, "set-path", p, String(v)]);
+
+interface Settings {
+    readonly label: string;
+    readonly values: Record<string, string | number | boolean>;
+}
+
+function settingsOf(instIndex: number, label: string, s: { version: number; advertInt: number; track: boolean; interMs: number; fall: number }): Settings {
+    return {
+        label,
+        values: {
+            [`keepalived.instances[${instIndex}].version`]: s.version,
+            [`keepalived.instances[${instIndex}].advertInt`]: s.advertInt,
+            [`keepalived.instances[${instIndex}].track.enabled`]: s.track,
+            "haproxy.check.interMs": s.interMs,
+            "haproxy.check.fall": s.fall,
+        },
+    };
+}
+
+async function drillsWith(settings: Settings): Promise<DrillResult[]> {
+    for (const [k, v] of Object.entries(settings.values)) setPath(k, v);
+    pulumi(`pulumi up (${settings.label} settings)`, "up", "--yes", "--skip-preview");
+    const lab = loadLabStack();
+    const inst = lab.topology.keepalived.instances.find((i) => i.fronts === "haproxy" && placementOf(i) === "host");
+    if (!inst) throw new Error("no host-level VRRP instance fronting HAProxy");
+    const results: DrillResult[] = [];
+    for (const d of DRILLS) results.push(await runDrill(lab, inst, d, (l) => log(`[${settings.label}] ${l}`)));
+    return results;
+}
+
+function evaluation(): Array<Record<string, number>> {
+    const out: Array<Record<string, number>> = [];
+    for (const [n, h] of [[3, 2], [9, 5], [33, 10], [99, 20]]) {
+        const r = spawnSync("npx", ["--no-install", "ts-node", path.join(__dirname, "evaluate.ts"), String(n), String(h)], { encoding: "utf8", timeout: 5 * 60_000 });
+        const line = r.stdout.trim().split("\n").pop() ?? "";
+        if (r.status !== 0) throw new Error(`evaluate ${n} ${h}: ${r.stderr}`);
+        out.push(JSON.parse(line));
+        log(`evaluation under mocks: ${line}`);
+    }
+    return out;
+}
+
+async function main(): Promise<void> {
+    const full = process.argv.includes("--full");
+    const lab = loadLabStack();
+    const instIndex = lab.topology.keepalived.instances.findIndex((i) => i.fronts === "haproxy" && placementOf(i) === "host");
+    const inst = lab.topology.keepalived.instances[instIndex];
+    const ha = lab.topology.haproxy;
+    if (!inst || !ha) throw new Error("the bench needs the dev stack's host-level VIP in front of HAProxy");
+    const ours = settingsOf(instIndex, "ours", { version: inst.version, advertInt: inst.advertInt, track: inst.track.enabled, interMs: ha.check.interMs, fall: ha.check.fall });
+    const tutorial = settingsOf(instIndex, "tutorial", { version: 2, advertInt: 1, track: false, interMs: 2000, fall: 3 });
+
+    const provisioning: Record<string, number> = {};
+    provisioning.previewNoChangeMs = pulumi("pulumi preview (no change)", "preview", "--expect-no-changes");
+    setPath("haproxy.check.interMs", ha.check.interMs + 100);
+    provisioning.oneSettingChangeUpMs = pulumi("pulumi up (one HAProxy setting)", "up", "--yes", "--skip-preview");
+    setPath("haproxy.check.interMs", ha.check.interMs);
+    pulumi("pulumi up (setting restored)", "up", "--yes", "--skip-preview");
+    if (full) {
+        provisioning.destroyMs = pulumi("pulumi destroy", "destroy", "--yes");
+        provisioning.upFromEmptyMs = pulumi("pulumi up from empty", "up", "--yes", "--skip-preview");
+        const t0 = Date.now();
+        const checks = await runChecks(labChecks(loadLabStack()), (l) => log(l));
+        provisioning.verifyMs = Date.now() - t0;
+        if (checks.some((c) => !c.ok)) throw new Error("verification failed after pulumi up from empty");
+    }
+
+    const tutorialResults = await drillsWith(tutorial);
+    const oursResults = await drillsWith(ours);
+
+    const rows = oursResults.map((o) => {
+        const t = tutorialResults.find((x) => x.drill === o.drill);
+        return { drill: o.drill, tutorialMs: t?.downtimeMs ?? 0, oursMs: o.downtimeMs, ratio: o.downtimeMs > 0 && t ? +(t.downtimeMs / o.downtimeMs).toFixed(1) : null };
+    });
+    const result = {
+        at: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
+        settings: { ours: ours.values, tutorial: tutorial.values },
+        provisioning,
+        evaluation: evaluation(),
+        downtime: rows,
+        drills: { tutorial: tutorialResults, ours: oursResults },
+    };
+    const dir = path.join(REPO, "bench/results");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `bench-${result.at.replace(/[:.]/g, "-")}.json`);
+    fs.writeFileSync(file, JSON.stringify(result, null, 2));
+    fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(result, null, 2));
+    fs.writeFileSync(path.join(dir, "downtime.svg"), downtimeChart(rows, "Client-visible downtime per drill (lower is better)"));
+    console.log("\ntutorial settings\n" + drillTable(tutorialResults));
+    console.log("\nthis project's defaults\n" + drillTable(oursResults));
+    console.log("\ndrill                 tutorial ms   ours ms   ratio");
+    for (const r of rows) console.log(`${r.drill.padEnd(22)}${String(r.tutorialMs).padStart(11)}${String(r.oursMs).padStart(10)}   ${r.ratio ?? "-"}`);
+    log(`results: ${file}, bench/results/latest.json, bench/results/downtime.svg`);
+}
+
+main().catch((err) => {
+    console.error(`[bench] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+});
