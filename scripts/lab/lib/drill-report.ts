@@ -7,13 +7,14 @@ export function drillViolations(r: DrillResult): string[] {
     if (r.holdersAfter.length !== 1) out.push(`${r.drill}: the VIP is on ${r.holdersAfter.length} nodes afterwards (${r.holdersAfter.join(", ") || "none"})`);
     if (r.healthyAfterMs < 0) out.push(`${r.drill}: the topology was not healthy again within the time limit`);
     if (r.drill.startsWith("galera") && r.ackedLost > 0) out.push(`${r.drill}: ${r.ackedLost} acknowledged Galera writes lost`);
+    if (r.drill === "vip-holder-crash" && r.vipMovedMs < 0) out.push(`${r.drill}: the VIP never moved off the crashed holder ${r.holderBefore}`);
     if (r.drill === "vip-holder-crash" && r.holdersAfter.includes(r.holderBefore)) out.push(`${r.drill}: the VIP did not move off the crashed holder ${r.holderBefore} (or came back to it despite nopreempt)`);
     return out;
 }
 
 export function drillTable(results: DrillResult[]): string {
-    const head = ["drill", "downtime ms", "failed/writes", "acked lost", "healthy after ms", "return outage ms", "holder before -> after"];
-    const rows = results.map((r) => [r.drill, String(r.downtimeMs), `${r.failedWrites}/${r.writes}`, String(r.ackedLost), String(r.healthyAfterMs), String(r.recoveryOutageMs), `${r.holderBefore} -> ${r.holdersAfter.join(",") || "none"}`]);
+    const head = ["drill", "VIP moved ms", "downtime ms", "failed/writes", "acked lost", "healthy after ms", "return outage ms", "holder before -> after"];
+    const rows = results.map((r) => [r.drill, r.vipMovedMs < 0 ? "-" : String(r.vipMovedMs), String(r.downtimeMs), `${r.failedWrites}/${r.writes}`, String(r.ackedLost), String(r.healthyAfterMs), String(r.recoveryOutageMs), `${r.holderBefore} -> ${r.holdersAfter.join(",") || "none"}`]);
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
     return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");

@@ -22,6 +22,8 @@ export interface Drill {
     readonly name: string;
     readonly what: string;
     readonly backend: Backend;
+    /** The drill takes the VIP holder out, so the VIP must move. */
+    readonly movesVip: boolean;
     inject(ctx: DrillContext): Promise<void>;
     recover(ctx: DrillContext): Promise<void>;
     /** True when the topology is whole again (bounded polling by the runner). */
@@ -33,6 +35,8 @@ export interface DrillResult {
     readonly what: string;
     readonly holderBefore: string;
     readonly holdersAfter: string[];
+    /** Failure injected -> another node holds the VIP; -1 when it did not move (or the drill does not move it). */
+    readonly vipMovedMs: number;
     /** First failed write to the next successful one, after the failure was injected. */
     readonly downtimeMs: number;
     /** The same, from the recovery on (a returning node must not cause a second outage). */
@@ -110,6 +114,7 @@ function replicating(ctx: DrillContext): boolean {
 export const DRILLS: Drill[] = [
     {
         name: "vip-holder-crash",
+        movesVip: true,
         what: "the VIP holder host crashes (cut off the LAN, keepalived SIGKILLed); later it reboots and returns",
         backend: "pxc",
         inject: async (ctx) => {
@@ -127,6 +132,7 @@ export const DRILLS: Drill[] = [
     },
     {
         name: "haproxy-kill",
+        movesVip: true,
         what: "HAProxy in the VIP holder is SIGKILLed (keepalived's track script must notice; Docker restarts it)",
         backend: "pxc",
         inject: async (ctx) => void docker(ctx, ctx.holder, ["kill", proxyOn(ctx, ctx.holder)]),
@@ -135,6 +141,7 @@ export const DRILLS: Drill[] = [
     },
     {
         name: "partition-heal",
+        movesVip: true,
         what: "the VIP holder is cut off the LAN with keepalived running, then the link heals",
         backend: "pxc",
         inject: async (ctx) => void detach(ctx.holder),
@@ -143,6 +150,7 @@ export const DRILLS: Drill[] = [
     },
     {
         name: "galera-node-kill",
+        movesVip: false,
         what: "one Galera node is SIGKILLed (Docker restarts it; it rejoins)",
         backend: "pxc",
         inject: async (ctx) => {
@@ -155,6 +163,7 @@ export const DRILLS: Drill[] = [
     },
     {
         name: "dual-master-kill",
+        movesVip: false,
         what: "the active dual-master server is SIGKILLed (HAProxy fails over to the backup; Docker restarts it)",
         backend: "dualMaster",
         inject: async (ctx) => {
@@ -194,6 +203,12 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
     log(`${drill.name}: injecting (holder ${ctx.holder}): ${drill.what}`);
     const injectedAt = Date.now();
     await drill.inject(ctx);
+    // When another node holds the VIP (polled every 20 ms for up to 10 s; -1: it never moved).
+    let vipMovedMs = -1;
+    if (drill.movesVip) {
+        const moved = await eventually(() => vipHolders(lab, inst).some((h) => h !== ctx.holder), 10_000, 20);
+        if (moved) vipMovedMs = Date.now() - injectedAt;
+    }
     // Watch until clients are served again (or 30 s), then a little longer.
     await eventually(() => {
         const after = writer.attemptsSince(injectedAt);
@@ -216,6 +231,7 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
         drill: drill.name,
         what: drill.what,
         holderBefore: ctx.holder,
+        vipMovedMs,
         holdersAfter: vipHolders(lab, inst),
         downtimeMs: outage.ms,
         recoveryOutageMs: recoveryOutage.ms,
@@ -226,6 +242,6 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
         healthyAfterMs: healthy ? healthyAt - injectedAt : -1,
         errors: [...new Set(report.attempts.filter((a) => !a.ok).map((a) => a.error ?? ""))].slice(0, 3),
     };
-    log(`${drill.name}: downtime ${result.downtimeMs} ms, ${result.failedWrites}/${result.writes} writes failed, ${result.ackedLost} acknowledged lost, healthy after ${result.healthyAfterMs} ms, holders during ${holdersDuring.join(",") || "-"} after ${result.holdersAfter.join(",") || "none"}`);
+    log(`${drill.name}: VIP moved after ${result.vipMovedMs} ms, downtime ${result.downtimeMs} ms, ${result.failedWrites}/${result.writes} writes failed, ${result.ackedLost} acknowledged lost, healthy after ${result.healthyAfterMs} ms, holders during ${holdersDuring.join(",") || "-"} after ${result.holdersAfter.join(",") || "none"}`);
     return result;
 }
