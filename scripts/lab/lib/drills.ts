@@ -83,6 +83,16 @@ function startKeepalived(host: string): void {
 const detach = (host: string) => must(run("ip", ["link", "set", bridgePort(host), "nomaster"]), `detaching ${host}`);
 const attach = (host: string) => must(run("ip", ["link", "set", bridgePort(host), "master", BRIDGE]), `attaching ${host}`);
 
+/**
+ * A crash, not a stop: SIGKILL to the container's main process by PID. (`docker kill` marks the
+ * container as stopped by hand, so a restart policy would not bring it back.)
+ */
+function crash(ctx: DrillContext, host: string, container: string): void {
+    const pid = Number(docker(ctx, host, ["inspect", "-f", "{{.State.Pid}}", container]).trim());
+    if (!(pid > 1)) throw new Error(`${container} on ${host} is not running`);
+    process.kill(pid, "SIGKILL");
+}
+
 function proxyOn(ctx: DrillContext, host: string): string {
     const node = ctx.lab.topology.haproxy?.nodes.find((n) => n.host === host);
     if (!node) throw new Error(`no HAProxy container on ${host}`);
@@ -135,7 +145,7 @@ export const DRILLS: Drill[] = [
         movesVip: true,
         what: "HAProxy in the VIP holder is SIGKILLed (keepalived's track script must notice; Docker restarts it)",
         backend: "pxc",
-        inject: async (ctx) => void docker(ctx, ctx.holder, ["kill", proxyOn(ctx, ctx.holder)]),
+        inject: async (ctx) => crash(ctx, ctx.holder, proxyOn(ctx, ctx.holder)),
         recover: async () => undefined,
         healthy: async (ctx) => running(ctx, ctx.holder, proxyOn(ctx, ctx.holder)) && oneHolder(ctx),
     },
@@ -156,7 +166,7 @@ export const DRILLS: Drill[] = [
         inject: async (ctx) => {
             const n = ctx.lab.topology.database.pxc?.nodes[0];
             if (!n) throw new Error("no Galera node");
-            docker(ctx, n.host, ["kill", n.name]);
+            crash(ctx, n.host, n.name);
         },
         recover: async () => undefined,
         healthy: async (ctx) => galeraWhole(ctx),
@@ -169,7 +179,7 @@ export const DRILLS: Drill[] = [
         inject: async (ctx) => {
             const s = ctx.lab.topology.database.dualMaster?.servers[0];
             if (!s) throw new Error("no dual-master server");
-            docker(ctx, s.host, ["kill", s.name]);
+            crash(ctx, s.host, s.name);
         },
         recover: async () => undefined,
         healthy: async (ctx) => replicating(ctx),
