@@ -93,6 +93,16 @@ function crash(ctx: DrillContext, host: string, container: string): void {
     process.kill(pid, "SIGKILL");
 }
 
+/**
+ * After a crash, the restart policy should bring the container back; where it has not within
+ * 10 s, start it as a supervisor would, and say so.
+ */
+async function restartIfNeeded(ctx: DrillContext, host: string, container: string): Promise<void> {
+    if (await eventually(() => running(ctx, host, container), 10_000, 250)) return;
+    ctx.log(`${container} on ${host} was not restarted by Docker within 10 s: starting it`);
+    docker(ctx, host, ["start", container]);
+}
+
 function proxyOn(ctx: DrillContext, host: string): string {
     const node = ctx.lab.topology.haproxy?.nodes.find((n) => n.host === host);
     if (!node) throw new Error(`no HAProxy container on ${host}`);
@@ -146,7 +156,7 @@ export const DRILLS: Drill[] = [
         what: "HAProxy in the VIP holder is SIGKILLed (keepalived's track script must notice; Docker restarts it)",
         backend: "pxc",
         inject: async (ctx) => crash(ctx, ctx.holder, proxyOn(ctx, ctx.holder)),
-        recover: async () => undefined,
+        recover: (ctx) => restartIfNeeded(ctx, ctx.holder, proxyOn(ctx, ctx.holder)),
         healthy: async (ctx) => running(ctx, ctx.holder, proxyOn(ctx, ctx.holder)) && oneHolder(ctx),
     },
     {
@@ -168,7 +178,10 @@ export const DRILLS: Drill[] = [
             if (!n) throw new Error("no Galera node");
             crash(ctx, n.host, n.name);
         },
-        recover: async () => undefined,
+        recover: async (ctx) => {
+            const n = ctx.lab.topology.database.pxc?.nodes[0];
+            if (n) await restartIfNeeded(ctx, n.host, n.name);
+        },
         healthy: async (ctx) => galeraWhole(ctx),
     },
     {
@@ -181,7 +194,10 @@ export const DRILLS: Drill[] = [
             if (!s) throw new Error("no dual-master server");
             crash(ctx, s.host, s.name);
         },
-        recover: async () => undefined,
+        recover: async (ctx) => {
+            const s = ctx.lab.topology.database.dualMaster?.servers[0];
+            if (s) await restartIfNeeded(ctx, s.host, s.name);
+        },
         healthy: async (ctx) => replicating(ctx),
     },
 ];
