@@ -251,6 +251,8 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
     await sleep(3000);
     const report = await writer.stop();
     await sleep(2000); // async replication catch-up before counting
+    // A Galera node that has just rejoined may still be applying IST: count once the cluster is whole.
+    if (drill.backend === "pxc") await eventually(() => galeraWhole(ctx), 120_000, 1000);
     const outage = longestOutage(report.attempts, injectedAt);
     const recoveryOutage = longestOutage(report.attempts, recoveredAt);
     const result: DrillResult = {
