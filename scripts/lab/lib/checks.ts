@@ -31,7 +31,7 @@ export function vipHolders(lab: LabStack, inst: VrrpInstance): string[] {
         .map((m) => m.name);
 }
 
-function appOf(lab: LabStack, backend: Backend): AppAccount | undefined {
+export function appOf(lab: LabStack, backend: Backend): AppAccount | undefined {
     const db = lab.topology.database;
     return backend === "pxc" ? db.pxc?.app : backend === "dualMaster" ? db.dualMaster?.app : undefined;
 }

@@ -5,10 +5,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { VrrpInstance } from "../../../infra/config/schema";
 import { Backend, sqlEndpoints } from "../../../infra/config/endpoints";
-import { backendNodes, vipHolders } from "./checks";
+import { appOf, backendNodes, vipHolders } from "./checks";
 import { containerSql, eventually, run, sleep } from "./exec";
 import { LabStack, REPO } from "./lab-stack";
-import { longestOutage, Writer, WRITES_TABLE } from "./writer";
+import { longestOutage } from "./client-loop";
+import { Writer, WRITES_TABLE } from "./writer";
 
 export interface DrillContext {
     readonly lab: LabStack;
@@ -206,7 +207,7 @@ export const DRILLS: Drill[] = [
 function lostWrites(ctx: DrillContext, backend: Backend, run_: string, acked: number[]): number {
     let best: number | undefined;
     for (const n of backendNodes(ctx.lab, backend)) {
-        const db = backend === "pxc" ? ctx.lab.topology.database.pxc?.app?.database : ctx.lab.topology.database.dualMaster?.app?.database;
+        const db = appOf(ctx.lab, backend)?.database;
         const r = containerSql(ctx.lab.dockerHost(n.host), n.name, `SELECT seq FROM \`${db}\`.${WRITES_TABLE} WHERE run='${run_}'`);
         if (r.code !== 0) continue;
         const have = new Set(r.stdout.split("\n").filter(Boolean).map(Number));

@@ -26,12 +26,17 @@ export function configCopyPath(): string {
     return path.join(LAB_DIR, "pulumi", `Pulumi.${STACK}.yaml`);
 }
 
-export function loadLabStack(): LabStack {
-    const file = fs.existsSync(configCopyPath()) ? configCopyPath() : path.join(REPO, `Pulumi.${STACK}.yaml`);
+/** The validated topology of a stack file; a ConfigError listing every problem otherwise. */
+export function topologyOfFile(file: string): Topology {
     const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
     const { topology, issues } = parseTopology(doc.config?.["ha-mysql:topology"]);
     if (!topology || issues.length > 0) throw new ConfigError("ha-mysql", issues);
-    const t = topology;
+    return topology;
+}
+
+export function loadLabStack(): LabStack {
+    const file = fs.existsSync(configCopyPath()) ? configCopyPath() : path.join(REPO, `Pulumi.${STACK}.yaml`);
+    const t = topologyOfFile(file);
     return {
         topology: t,
         secret: (key) => {

@@ -1,10 +1,8 @@
-// A client that keeps asking through a VIP while something else happens (an update, a
-// failover): one new connection and one query per tick, bounded by a deadline or stop().
-// Records when the service was unavailable as seen by a client.
+// A reader that keeps asking through a VIP (SELECT 1 per tick) while something else
+// happens, and reports what a client saw.
 import { SqlEndpoint } from "../../../infra/config/endpoints";
-import { connectApp } from "./checks";
+import { ClientLoop, longestOutage } from "./client-loop";
 import { LabStack } from "./lab-stack";
-import { sleep } from "./exec";
 
 export interface ProbeReport {
     readonly attempts: number;
@@ -15,45 +13,25 @@ export interface ProbeReport {
 }
 
 export class Prober {
-    private stopped = false;
-    private readonly done: Promise<ProbeReport>;
+    private readonly loop: ClientLoop;
 
     constructor(lab: LabStack, endpoint: SqlEndpoint, opts: { everyMs: number; maxMs: number }) {
-        this.done = this.loop(lab, endpoint, opts);
+        this.loop = new ClientLoop(lab, endpoint, {
+            tickMs: opts.everyMs,
+            maxMs: opts.maxMs,
+            connectTimeoutMs: 1000,
+            act: async (c) => void (await c.query("SELECT 1")),
+        });
     }
 
-    stop(): Promise<ProbeReport> {
-        this.stopped = true;
-        return this.done;
-    }
-
-    private async loop(lab: LabStack, e: SqlEndpoint, opts: { everyMs: number; maxMs: number }): Promise<ProbeReport> {
-        const deadline = Date.now() + opts.maxMs;
-        let attempts = 0;
-        let failures = 0;
-        let longest = 0;
-        let outageStart: number | undefined;
-        const errors = new Set<string>();
-        while (!this.stopped && Date.now() < deadline) {
-            const t0 = Date.now();
-            attempts++;
-            try {
-                const c = await connectApp(lab, e, 1000);
-                try {
-                    await c.query("SELECT 1");
-                } finally {
-                    c.destroy();
-                }
-                if (outageStart !== undefined) longest = Math.max(longest, Date.now() - outageStart);
-                outageStart = undefined;
-            } catch (err) {
-                failures++;
-                errors.add(err instanceof Error ? err.message : String(err));
-                outageStart ??= t0;
-            }
-            await sleep(Math.max(0, opts.everyMs - (Date.now() - t0)));
-        }
-        if (outageStart !== undefined) longest = Math.max(longest, Date.now() - outageStart);
-        return { attempts, failures, longestOutageMs: longest, errors: [...errors].slice(0, 5) };
+    async stop(): Promise<ProbeReport> {
+        const attempts = await this.loop.stop();
+        const failed = attempts.filter((a) => !a.ok);
+        return {
+            attempts: attempts.length,
+            failures: failed.length,
+            longestOutageMs: longestOutage(attempts).ms,
+            errors: [...new Set(failed.map((a) => a.error ?? ""))].slice(0, 5),
+        };
     }
 }

@@ -1,0 +1,84 @@
+// A client that keeps using a VIP endpoint while something else happens (an update, a
+// failover): one new connection and one statement per tick, as an application that
+// reconnects would, bounded by a deadline or stop(). Records every attempt.
+import * as mysql from "mysql2/promise";
+import { SqlEndpoint } from "../../../infra/config/endpoints";
+import { connectApp } from "./checks";
+import { sleep } from "./exec";
+import { LabStack } from "./lab-stack";
+
+export interface Attempt {
+    readonly at: number;
+    readonly ok: boolean;
+    readonly error?: string;
+}
+
+/** Longest stretch from a failed attempt to the next successful one, after `from` (ms epoch). */
+export function longestOutage(attempts: Attempt[], from = 0): { ms: number; start?: number; end?: number } {
+    let best = { ms: 0 } as { ms: number; start?: number; end?: number };
+    let start: number | undefined;
+    for (const a of attempts.filter((x) => x.at >= from)) {
+        if (!a.ok) start ??= a.at;
+        else if (start !== undefined) {
+            if (a.at - start > best.ms) best = { ms: a.at - start, start, end: a.at };
+            start = undefined;
+        }
+    }
+    if (start !== undefined) {
+        const last = attempts[attempts.length - 1].at;
+        if (last - start > best.ms) best = { ms: last - start, start };
+    }
+    return best;
+}
+
+export interface ClientLoopOptions {
+    readonly tickMs: number;
+    readonly maxMs: number;
+    readonly connectTimeoutMs: number;
+    /** The statement of one tick; throws when the service did not answer it. */
+    readonly act: (conn: mysql.Connection, tick: number) => Promise<void>;
+}
+
+export class ClientLoop {
+    private stopped = false;
+    private readonly attempts: Attempt[] = [];
+    private readonly done: Promise<void>;
+
+    constructor(
+        private readonly lab: LabStack,
+        private readonly endpoint: SqlEndpoint,
+        private readonly opts: ClientLoopOptions,
+    ) {
+        this.done = this.loop(Date.now() + opts.maxMs);
+    }
+
+    private async loop(deadline: number): Promise<void> {
+        let tick = 0;
+        while (!this.stopped && Date.now() < deadline) {
+            const at = Date.now();
+            tick++;
+            try {
+                const c = await connectApp(this.lab, this.endpoint, this.opts.connectTimeoutMs);
+                try {
+                    await this.opts.act(c, tick);
+                } finally {
+                    c.destroy();
+                }
+                this.attempts.push({ at, ok: true });
+            } catch (err) {
+                this.attempts.push({ at, ok: false, error: err instanceof Error ? err.message : String(err) });
+            }
+            await sleep(Math.max(0, this.opts.tickMs - (Date.now() - at)));
+        }
+    }
+
+    attemptsSince(at: number): Attempt[] {
+        return this.attempts.filter((a) => a.at >= at);
+    }
+
+    async stop(): Promise<Attempt[]> {
+        this.stopped = true;
+        await this.done;
+        return [...this.attempts];
+    }
+}
