@@ -2,7 +2,7 @@
 // the tutorials follow by hand: firewall, swarm, network, databases, proxies, VIPs.
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "./config/load";
-import { hostByName, vrrpMembers } from "./config/derive";
+import { hostByName, macvlanHosts, vrrpMembers } from "./config/derive";
 import { parseCidr } from "./config/net";
 import { nodeAddresses, sqlEndpoints, statsEndpoints } from "./config/endpoints";
 import { HostBase } from "../components/host/host-base";
@@ -10,6 +10,7 @@ import { VrrpFirewall } from "../components/host/vrrp-firewall";
 import { HostKeepalived } from "../components/host/host-keepalived";
 import { SwarmCluster } from "../components/docker/swarm";
 import { OverlayNetwork } from "../components/docker/overlay-network";
+import { MacvlanLan } from "../components/docker/macvlan-lan";
 import { PxcCluster } from "../components/database/pxc-cluster";
 import { DualMasterReplication } from "../components/database/dual-master";
 import { HaproxyGroup } from "../components/proxy/haproxy-group";
@@ -41,7 +42,13 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
         networkDeps = Object.values(swarm.members);
     }
     const network = new OverlayNetwork(t.network.name, { topology: t, provider: hosts[manager.name].docker, dependsOn: networkDeps });
-    const netDeps = [network.network];
+    const netDeps: pulumi.Resource[] = [network.network];
+    let lanNetworks: Record<string, pulumi.Output<string>> | undefined;
+    if (macvlanHosts(t).length > 0) {
+        const lan = new MacvlanLan("macvlan", { topology: t, hosts, dependsOn: networkDeps });
+        lanNetworks = lan.networks;
+        netDeps.push(...lan.ready);
+    }
 
     const databases: pulumi.Resource[] = [];
     if (t.database.pxc) {
@@ -56,10 +63,10 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
     const containerInstances = t.keepalived.instances.filter((i) => i.level === "container");
     const vrrpInside = (group: string) => containerInstances.some((i) => i.fronts === group);
     const proxies: Record<string, { containers: Record<string, import("@pulumi/docker").Container> }> = {};
-    if (t.mycat) proxies.mycat = new MycatGroup("mycat", { topology: t, hosts, network: network.name, secrets, vrrpInside: vrrpInside("mycat"), dependsOn: [...netDeps, ...databases] });
+    if (t.mycat) proxies.mycat = new MycatGroup("mycat", { topology: t, hosts, network: network.name, secrets, vrrpInside: vrrpInside("mycat"), lanNetworks, dependsOn: [...netDeps, ...databases] });
     if (t.haproxy) {
         const after = proxies.mycat ? Object.values(proxies.mycat.containers) : [];
-        proxies.haproxy = new HaproxyGroup("haproxy", { topology: t, hosts, network: network.name, secrets, vrrpInside: vrrpInside("haproxy"), dependsOn: [...netDeps, ...databases, ...after] });
+        proxies.haproxy = new HaproxyGroup("haproxy", { topology: t, hosts, network: network.name, secrets, vrrpInside: vrrpInside("haproxy"), lanNetworks, dependsOn: [...netDeps, ...databases, ...after] });
     }
 
     const containerVrrp: pulumi.Resource[] = [];

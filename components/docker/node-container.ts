@@ -9,6 +9,8 @@ export interface NodeContainerArgs {
     readonly node: ContainerNode;
     readonly image: string;
     readonly network: pulumi.Input<string>;
+    /** Placement macvlan: the host's macvlan network, joined at node.lanIp. */
+    readonly lanNetwork?: pulumi.Input<string>;
     readonly provider: docker.Provider;
     readonly files?: pulumi.Input<RenderedFile[]>;
     readonly envs?: pulumi.Input<pulumi.Input<string>[]>;
@@ -31,7 +33,10 @@ export function nodeContainer(name: string, args: NodeContainerArgs, opts: pulum
             hostname: args.node.name,
             image: args.image,
             restart: "unless-stopped",
-            networksAdvanced: [{ name: args.network, ipv4Address: args.node.ip }],
+            networksAdvanced: [
+                { name: args.network, ipv4Address: args.node.ip },
+                ...(args.lanNetwork && args.node.lanIp ? [{ name: args.lanNetwork, ipv4Address: args.node.lanIp }] : []),
+            ],
             uploads,
             envs: args.envs,
             entrypoints: args.entrypoints,

@@ -1,5 +1,6 @@
 // keepalived inside each HAProxy/MyCat container, installed with the container's own
-// package manager as the tutorials do, and re-applied whenever the container is replaced.
+// package manager as the tutorials do (or from .deb files on the host, for containers
+// without a mirror), and re-applied whenever the container is replaced.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Topology } from "../../infra/config/schema";
@@ -24,7 +25,8 @@ export class ContainerKeepalived extends pulumi.ComponentResource {
     constructor(name: string, args: ContainerKeepalivedArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-mysql:proxy:ContainerKeepalived", name, {}, opts);
         const c = args.member;
-        const install = inContainer(c, INSTALL);
+        const dir = args.topology.keepalived.packagesDir;
+        const install = dir ? installFromHost(c, dir) : inContainer(c, INSTALL);
         const write = inContainer(c, WRITE_FILES);
         const start = inContainer(c, START);
         this.applied = remoteStep(
@@ -35,7 +37,7 @@ export class ContainerKeepalived extends pulumi.ComponentResource {
                 delete: `if docker inspect ${quote(c)} >/dev/null 2>&1; then ${inContainer(c, STOP)} </dev/null || true; fi\necho "keepalived stopped in ${c}"`,
                 stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderKeepalivedFiles(args.topology, "container", c, s)))),
                 secret: true,
-                triggers: [args.container.id],
+                triggers: [args.container.id, dir ?? "package-manager"],
             },
             { parent: this, dependsOn: [args.container, ...args.dependsOn] },
         );
@@ -43,15 +45,43 @@ export class ContainerKeepalived extends pulumi.ComponentResource {
     }
 }
 
+// The package's init script would start a keepalived with the stock config; policy-rc.d stops it.
+const NO_SERVICE_START = `if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\\nexit 101\\n' >/usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d; trap 'rm -f /usr/sbin/policy-rc.d' EXIT; fi`;
+
 const INSTALL = `set -eu
 if command -v keepalived >/dev/null; then exit 0; fi
+${NO_SERVICE_START}
 if command -v apt-get >/dev/null; then apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends keepalived >/dev/null
 elif command -v yum >/dev/null; then yum install -y -q keepalived >/dev/null
 else echo "no apt-get or yum in this container: use an image with keepalived" >&2; exit 1; fi
 echo "keepalived installed"`;
 
+/** Copies the .deb files from the host directory into the container and installs them with dpkg. */
+function installFromHost(c: string, dir: string): string {
+    const q = quote(c);
+    const staged = "/tmp/ha-keepalived-debs";
+    const dpkg = `set -eu\n${NO_SERVICE_START}\nDEBIAN_FRONTEND=noninteractive dpkg -i ${staged}/*.deb >/dev/null\nrm -rf ${staged}\necho "keepalived installed from .deb files"`;
+    return `if ! docker exec ${q} sh -c 'command -v keepalived' >/dev/null 2>&1; then
+  if ! ls ${quote(dir)}/*.deb >/dev/null 2>&1; then echo "keepalived.packagesDir ${dir} on $(hostname) holds no .deb files: put keepalived and the dependencies the image lacks there (apt-get install --download-only keepalived in a container of the same image)" >&2; exit 1; fi
+  docker exec ${q} mkdir -p ${staged}
+  docker cp ${quote(dir)}/. ${quote(`${c}:${staged}/`)}
+  ${inContainer(c, dpkg)} </dev/null
+fi`;
+}
+
+// Interface tokens (placement macvlan) become the name of the interface holding the address.
+const RESOLVE_INTERFACES = `conf=/etc/keepalived/keepalived.conf
+for a in $(grep -o '%iface:[0-9.]*%' "$conf" | sort -u | sed 's/%iface:\\(.*\\)%/\\1/'); do
+  command -v ip >/dev/null || { echo "no ip command in this container (package iproute2)" >&2; exit 1; }
+  ifc=$(ip -o -4 addr show | awk -v a="$a" '{ split($4, p, "/"); if (p[1] == a) { print $2; exit } }')
+  [ -n "$ifc" ] || { echo "no interface of $(hostname) holds $a: is the container attached to the macvlan network?" >&2; exit 1; }
+  sed -i "s/%iface:$a%/$ifc/g" "$conf"
+  echo "VRRP interface for $a: $ifc"
+done`;
+
 // A SIGKILLed keepalived leaves its pidfile behind and then refuses to start (lab-facts).
 const START = `set -eu
+${RESOLVE_INTERFACES}
 pid=$(cat /run/keepalived.pid 2>/dev/null || true)
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -HUP "$pid"; echo "keepalived reloaded"; exit 0; fi
 rm -f /run/keepalived.pid /run/vrrp.pid /run/checkers.pid

@@ -20,6 +20,8 @@ export interface HaproxyGroupArgs {
     readonly network: pulumi.Input<string>;
     readonly secrets: pulumi.Output<Record<string, string>>;
     readonly vrrpInside: boolean;
+    /** Placement macvlan: the macvlan network per host, for nodes with a lanIp. */
+    readonly lanNetworks?: Record<string, pulumi.Input<string>>;
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -61,6 +63,7 @@ export class HaproxyGroup extends pulumi.ComponentResource {
                     node,
                     image: ha.image,
                     network: args.network,
+                    lanNetwork: args.lanNetworks?.[node.host],
                     provider: host.docker,
                     ports,
                     volumes: [{ hostPath: hostDir, containerPath: path.dirname(HAPROXY_CFG_PATH), readOnly: true }],

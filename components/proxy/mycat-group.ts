@@ -14,6 +14,8 @@ export interface MycatGroupArgs {
     readonly network: pulumi.Input<string>;
     readonly secrets: pulumi.Output<Record<string, string>>;
     readonly vrrpInside: boolean;
+    /** Placement macvlan: the macvlan network per host, for nodes with a lanIp. */
+    readonly lanNetworks?: Record<string, pulumi.Input<string>>;
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -32,6 +34,7 @@ export class MycatGroup extends pulumi.ComponentResource {
                     node,
                     image: m.image,
                     network: args.network,
+                    lanNetwork: args.lanNetworks?.[node.host],
                     provider: args.hosts[node.host].docker,
                     files: pulumi.secret(files),
                     ports: m.publish ? [m.ports.server, m.ports.manager].map((p) => ({ internal: p, external: p })) : undefined,

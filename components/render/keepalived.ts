@@ -43,13 +43,12 @@ export function vipPrefix(t: Topology, inst: VrrpInstance, self: VrrpMember): nu
     switch (placementOf(inst)) {
         case "overlay":
             return parseCidr(t.network.subnet).prefix;
-        case "host": {
+        case "host":
+        case "macvlan": {
             const h = hostByName(t, self.host);
             if (!h) throw new Error(`instance ${inst.name}: unknown host ${self.host}`);
             return parseCidr(h.lan.address).prefix;
         }
-        case "macvlan":
-            throw new Error(`instance ${inst.name}: macvlan placement is not implemented`);
     }
 }
 

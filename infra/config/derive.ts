@@ -48,13 +48,17 @@ export function vrrpMembers(t: Topology, inst: VrrpInstance): VrrpMember[] {
     const nodes = groupNodes(t, inst.fronts) ?? [];
     const priorityOf = (n: string, i: number) => inst.priorities?.[n] ?? defaultPriority(i);
     if (inst.level === "container") {
-        return nodes.map((n, i) => ({
-            name: n.name,
-            host: n.host,
-            address: n.ip,
-            interface: inst.interface ?? "eth0",
-            priority: priorityOf(n.name, i),
-        }));
+        const onLan = placementOf(inst) === "macvlan";
+        return nodes.map((n, i) => {
+            const address = onLan ? (n.lanIp ?? "") : n.ip;
+            return {
+                name: n.name,
+                host: n.host,
+                address,
+                interface: inst.interface ?? (onLan ? interfaceOfAddress(address) : "eth0"),
+                priority: priorityOf(n.name, i),
+            };
+        });
     }
     const hostNames = inst.holders ?? [...new Set(nodes.map((n) => n.host))];
     return hostNames.flatMap((hn, i) => {
@@ -62,6 +66,45 @@ export function vrrpMembers(t: Topology, inst: VrrpInstance): VrrpMember[] {
         if (!h) return [];
         return [{ name: h.name, host: h.name, address: hostAddress(h), interface: inst.interface ?? h.lan.interface, priority: priorityOf(h.name, i) }];
     });
+}
+
+/**
+ * A container attached to two networks gets eth0/eth1 in an order Docker does not promise,
+ * and the order can change on restart, so a macvlan holder names its interface by address:
+ * keepalived's start script swaps this token for the interface that holds the address.
+ */
+export function interfaceOfAddress(address: string): string {
+    return `%iface:${address}%`;
+}
+
+export const INTERFACE_TOKEN = /%iface:([0-9.]+)%/g;
+
+/** Replaces every interface token with the name `lookup` gives for its address. */
+export function resolveInterfaceTokens(text: string, lookup: (address: string) => string): string {
+    return text.replace(INTERFACE_TOKEN, (_m, address: string) => lookup(address));
+}
+
+export function macvlanInstances(t: Topology): VrrpInstance[] {
+    return t.keepalived.instances.filter((i) => i.level === "container" && placementOf(i) === "macvlan");
+}
+
+/** The containers that sit on the LAN through the macvlan network: every holder of a macvlan VIP. */
+export function macvlanNodes(t: Topology): ContainerNode[] {
+    const byKey = new Map<string, ContainerNode>();
+    for (const inst of macvlanInstances(t)) for (const n of groupNodes(t, inst.fronts) ?? []) byKey.set(`${n.host}/${n.name}`, n);
+    return [...byKey.values()];
+}
+
+/** Hosts that run a macvlan network (a holder lives there) or have a shim to reach one. */
+export function macvlanHosts(t: Topology): Host[] {
+    const holders = new Set(macvlanNodes(t).map((n) => n.host));
+    return t.hosts.filter((h) => holders.has(h.name) || (macvlanInstances(t).length > 0 && h.lan.macvlanShim !== undefined));
+}
+
+/** Addresses a shim routes: every macvlan container's LAN address and every macvlan VIP. */
+export function macvlanRoutes(t: Topology): string[] {
+    const addrs = [...macvlanNodes(t).flatMap((n) => (n.lanIp ? [n.lanIp] : [])), ...macvlanInstances(t).map((i) => i.vip)];
+    return [...new Set(addrs)];
 }
 
 /** Unicast unless told otherwise: multicast VRRP crosses neither the overlay nor routed hosts. */

@@ -45,6 +45,11 @@ export const HostSchema = z.strictObject({
     lan: z.strictObject({
         interface: ifname.describe("LAN interface of the host (VRRP and host-level VIPs live on it)."),
         address: cidr.describe("The host's LAN address with prefix, e.g. 192.168.56.105/24."),
+        macvlanShim: ipv4
+            .optional()
+            .describe(
+                "Address of this host's macvlan shim interface (placement macvlan): a host cannot reach its own macvlan containers through its LAN interface, so the stack adds a macvlan interface with this address and routes the containers' LAN addresses and the VIPs through it. Required on hosts running a macvlan VIP holder.",
+            ),
     }),
     swarmRole: z.enum(["manager", "worker"]).default("worker").describe("Docker swarm role; exactly one host is the manager that runs `swarm init`."),
     docker: z
@@ -91,6 +96,7 @@ const containerNode = z.strictObject({
     name: name.describe("Container name, unique per host."),
     host: name.describe("Host (hosts[].name) the container runs on."),
     ip: ipv4.describe("Static address on the Docker network."),
+    lanIp: ipv4.optional().describe("Address on the hosts' LAN through the macvlan network; required on nodes holding a macvlan VIP."),
 });
 
 const pxcNode = containerNode.extend({
@@ -365,8 +371,22 @@ export const TopologySchema = z.strictObject({
         .default({}),
     haproxy: HaproxySchema.optional(),
     mycat: MycatSchema.optional(),
+    macvlan: z
+        .strictObject({
+            name: name.default("ha-lan").describe("Name of the macvlan Docker network created on every host running a macvlan VIP holder."),
+            gateway: ipv4.optional().describe("LAN gateway for the macvlan network; default Docker's choice (the first address of the LAN)."),
+        })
+        .default({ name: "ha-lan" })
+        .describe("The macvlan network that puts VIP holders' containers on the hosts' LAN (placement macvlan)."),
     keepalived: z
         .strictObject({
+            packagesDir: z
+                .string()
+                .regex(/^\/[A-Za-z0-9._/-]*$/, { message: "must be an absolute path on the hosts" })
+                .optional()
+                .describe(
+                    "Directory on each host with keepalived's .deb files and the dependencies the image lacks, installed into containers that cannot reach a package mirror; default: the container's own apt-get or yum.",
+                ),
             instances: z.array(VrrpInstanceSchema).default([]),
         })
         .default({ instances: [] }),

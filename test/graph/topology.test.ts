@@ -2,7 +2,7 @@
 // parent, and the dependency edges that encode the order the tutorials follow by hand.
 import * as fs from "fs";
 import { LoadedStack } from "../../infra/config/load";
-import { vrrpMembers } from "../../infra/config/derive";
+import { macvlanNodes, vrrpMembers } from "../../infra/config/derive";
 import { byName, declareUnderMocks, dependsOn, occurrences, Registered } from "../support/graph";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 
@@ -29,7 +29,8 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
         expect(count(records, "ha-mysql:host:HostBase")).toBe(t.hosts.length);
         expect(count(records, "ha-mysql:host:VrrpFirewall")).toBe(t.hosts.length);
         expect(count(records, "ha-mysql:docker:SwarmCluster")).toBe(t.network.driver === "overlay" ? 1 : 0);
-        expect(count(records, "docker:index/network:Network")).toBe(1);
+        // The overlay, plus one local macvlan network per host that runs a macvlan VIP holder.
+        expect(count(records, "docker:index/network:Network")).toBe(1 + new Set(macvlanNodes(t).map((n) => n.host)).size);
         expect(count(records, "pulumi:providers:docker")).toBe(t.hosts.length);
         const containers = (t.database.pxc?.nodes.length ?? 0) + (t.database.dualMaster?.servers.length ?? 0) + (t.haproxy?.nodes.length ?? 0) + (t.mycat?.nodes.length ?? 0);
         expect(count(records, CONTAINER)).toBe(containers);

@@ -11,6 +11,7 @@ import { expectGolden } from "../support/golden";
 import { RenderedFile } from "../../components/render/file";
 import { KEEPALIVED_CONF, KeepalivedLevel, keepalivedHolders, renderKeepalivedConf, renderKeepalivedFiles } from "../../components/render/keepalived";
 import { keepalivedScript, KeepalivedScript } from "../../components/render/keepalived-scripts";
+import { resolveInterfaceTokens } from "../../infra/config/derive";
 
 interface Case {
     readonly label: string;
@@ -122,7 +123,8 @@ describe("keepalived.conf", () => {
     });
 
     it.each(CASES.map((c) => [`${c.label} ${c.level} ${c.member}`, c] as const))("%s passes keepalived -t with its scripts installed, silently", (_name, c) => {
-        const files = render(c);
+        // As the start script does in the container: an interface token becomes a real name.
+        const files = render(c).map((f) => (f.path === KEEPALIVED_CONF ? { ...f, content: resolveInterfaceTokens(f.content, () => "eth1") } : f));
         const ifaces = interfacesOf(confOf(files));
         expect(ifaces.length).toBeGreaterThan(0);
         const v = keepalivedCheckInstalled(files, ifaces);
@@ -135,7 +137,7 @@ describe("keepalived.conf", () => {
         // disables the track script; nothing else in the file draws a complaint.
         const c = CASES.find((x) => /track_script/.test(confOf(render(x))));
         if (!c) throw new Error("no rendered config with a track script");
-        const conf = confOf(render(c));
+        const conf = resolveInterfaceTokens(confOf(render(c)), () => "eth1");
         const v = keepalivedCheck(conf, interfacesOf(conf));
         const lines = v.output.split("\n").filter((l) => l.trim() !== "");
         expect(lines.length).toBeGreaterThan(0);

@@ -17,11 +17,12 @@ interface BadCase {
 }
 
 const vi = (t: Raw) => t.keepalived.instances[0];
+const macvlanVip = (t: Raw) => t.keepalived.instances[1];
 const containerVip = (t: Raw) => {
     t.hosts[1].name = "lab2";
     t.haproxy.nodes[1].host = "lab1";
     t.keepalived.instances.push({ name: "VI_C", level: "container", fronts: "haproxy", virtualRouterId: 51, vip: "172.18.0.201" });
-    return t.keepalived.instances[1];
+    return t.keepalived.instances[2];
 };
 
 const cases: BadCase[] = [
@@ -61,8 +62,8 @@ const cases: BadCase[] = [
     { name: "listener port equals stats port", mutate: (t) => (t.haproxy.stats.port = 3306), key: "haproxy.stats.port", says: /bound twice/ },
     { name: "VIP outside the LAN", mutate: (t) => (vi(t).vip = "10.78.0.100"), key: "keepalived.instances[0].vip", says: /not inside the LAN of lab1/ },
     { name: "VIP equals a host address", mutate: (t) => (vi(t).vip = "10.77.0.12"), key: "keepalived.instances[0].vip", says: /already the address of host lab2/ },
-    { name: "VIP equals a container address", mutate: (t) => (containerVip(t).vip = "172.18.0.11"), key: "keepalived.instances[1].vip", says: /already the address of container h1/ },
-    { name: "shared virtual_router_id (the tutorials' 51 twice)", mutate: (t) => (containerVip(t).virtualRouterId = 61), key: "keepalived.instances[1].virtualRouterId", says: /shared with instance VI_HAPROXY/ },
+    { name: "VIP equals a container address", mutate: (t) => (containerVip(t).vip = "172.18.0.11"), key: "keepalived.instances[2].vip", says: /already the address of container h1/ },
+    { name: "shared virtual_router_id (the tutorials' 51 twice)", mutate: (t) => (containerVip(t).virtualRouterId = 61), key: "keepalived.instances[2].virtualRouterId", says: /shared with instance VI_HAPROXY/ },
     { name: "equal priorities (the tutorials' 100/100)", mutate: (t) => (vi(t).priorities = { lab1: 100, lab2: 100 }), key: "keepalived.instances[0].priorities", says: /share priority 100/ },
     { name: "priority for a non-holder", mutate: (t) => (vi(t).priorities = { lab1: 100, lab3: 90 }), key: "keepalived.instances[0].priorities.lab3", says: /does not hold this VIP/ },
     { name: "nopreempt with MASTER", mutate: (t) => (vi(t).initialState = "MASTER"), key: "keepalived.instances[0].initialState", says: /nopreempt works only when every node starts as BACKUP/ },
@@ -76,9 +77,17 @@ const cases: BadCase[] = [
         key: "ha-mysql:vrrpAuthPass",
         says: /truncates auth_pass to 8/,
     },
-    { name: "overlay VIP across hosts", mutate: (t) => t.keepalived.instances.push({ name: "VI_C", level: "container", fronts: "haproxy", virtualRouterId: 51, vip: "172.18.0.201" }), key: "keepalived.instances[1].placement", says: /reachable only from the holder's own host/ },
-    { name: "multicast between container hosts", mutate: (t) => t.keepalived.instances.push({ name: "VI_C", level: "container", fronts: "haproxy", virtualRouterId: 51, vip: "172.18.0.201", unicast: "never" }), key: "keepalived.instances[1].unicast", says: /multicast VRRP does not cross/ },
-    { name: "LVS on a container instance", mutate: (t) => (containerVip(t).forwarding = { kind: "lvs-nat", services: [{ port: 3306, realServers: [{ address: "172.18.0.11", port: 3306 }] }] }), key: "keepalived.instances[1].forwarding.kind", says: /host keepalived only/ },
+    { name: "overlay VIP across hosts", mutate: (t) => t.keepalived.instances.push({ name: "VI_C", level: "container", fronts: "haproxy", virtualRouterId: 51, vip: "172.18.0.201" }), key: "keepalived.instances[2].placement", says: /reachable only from the holder's own host/ },
+    { name: "macvlan holder without a LAN address", mutate: (t) => delete t.haproxy.nodes[1].lanIp, key: "haproxy.nodes[1].lanIp", says: /holds a macvlan VIP but has no LAN address/ },
+    { name: "macvlan LAN address off the host's LAN", mutate: (t) => (t.haproxy.nodes[0].lanIp = "10.78.0.31"), key: "haproxy.nodes[0].lanIp", says: /not a usable address of lab1's LAN 10.77.0.0\/24/ },
+    { name: "LAN address on a node that holds no macvlan VIP", mutate: (t) => (t.database.pxc.nodes[0].lanIp = "10.77.0.35"), key: "database.pxc.nodes[0].lanIp", says: /holds no macvlan VIP/ },
+    { name: "macvlan holder's host without a shim", mutate: (t) => delete t.hosts[1].lan.macvlanShim, key: "hosts[1].lan.macvlanShim", says: /runs a macvlan VIP holder but has no shim address/ },
+    { name: "shim address of another host", mutate: (t) => (t.hosts[2].lan.macvlanShim = "10.77.0.11"), key: "hosts[2].lan.macvlanShim", says: /already the address of host lab1/ },
+    { name: "macvlan holders on different LANs", mutate: (t) => { t.hosts[1].lan.address = "10.78.0.12/24"; t.hosts[1].ssh.address = "10.78.0.12"; t.hosts[1].lan.macvlanShim = "10.78.0.42"; t.haproxy.nodes[1].lanIp = "10.78.0.32"; }, key: "keepalived.instances[1].placement", says: /sit on different LANs/ },
+    { name: "macvlan VIP equals a container's LAN address", mutate: (t) => (macvlanVip(t).vip = "10.77.0.32"), key: "keepalived.instances[1].vip", says: /already the address of container h2/ },
+    { name: "keepalived inside the dual-master containers", mutate: (t) => t.keepalived.instances.push({ name: "VI_DM", level: "container", fronts: "dualMaster", virtualRouterId: 71, vip: "172.18.0.202" }), key: "keepalived.instances[2].level", says: /not supported/ },
+    { name: "multicast between container hosts", mutate: (t) => t.keepalived.instances.push({ name: "VI_C", level: "container", fronts: "haproxy", virtualRouterId: 51, vip: "172.18.0.201", unicast: "never" }), key: "keepalived.instances[2].unicast", says: /multicast VRRP does not cross/ },
+    { name: "LVS on a container instance", mutate: (t) => (containerVip(t).forwarding = { kind: "lvs-nat", services: [{ port: 3306, realServers: [{ address: "172.18.0.11", port: 3306 }] }] }), key: "keepalived.instances[2].forwarding.kind", says: /host keepalived only/ },
     {
         name: "LVS DR real server off the VIP's LAN",
         mutate: (t) => (vi(t).forwarding = { kind: "lvs-dr", services: [{ port: 3306, realServers: [{ address: "172.18.0.11", port: 3306 }] }] }),

@@ -24,8 +24,8 @@ const holdersExist: InstanceRule = (t, inst, at) => {
 const placementFitsLevel: InstanceRule = (_t, inst, at) => {
     const p = placementOf(inst);
     if (inst.level === "container" && p === "host") return [issue(`${at}.placement`, p, "placement host means keepalived on the hosts", "set level: host, or use placement overlay or macvlan")];
+    if (inst.level === "container" && inst.fronts === "dualMaster") return [issue(`${at}.level`, "container", "keepalived inside the database containers is not supported (the stack installs it into HAProxy/MyCat containers only)", "use level: host, as tutorial 001 does: keepalived on the two hosts with a MySQL health script")];
     if (inst.level === "host" && p !== "host") return [issue(`${at}.placement`, p, `placement ${p} puts keepalived in containers`, "set level: container, or drop placement (host level is placement host)")];
-    if (p === "macvlan") return [issue(`${at}.placement`, p, "macvlan placement is not implemented yet", "use level: host (keepalived on the hosts, services published on host ports)")];
     return [];
 };
 
@@ -55,6 +55,8 @@ const vipInsideSegment: InstanceRule = (t, inst, at) => {
         const outside = t.hosts.filter((h) => members.some((m) => m.host === h.name) && !isHostAddressOf(h.lan.address, inst.vip));
         if (outside.length > 0) return [issue(`${at}.vip`, inst.vip, `not inside the LAN of ${outside.map((h) => `${h.name} (${canonicalCidr(h.lan.address)})`).join(", ")}`, "pick a free address on the holders' common LAN")];
         for (const h of t.hosts) taken.set(hostAddress(h), `host ${h.name}`);
+        for (const h of t.hosts) if (h.lan.macvlanShim) taken.set(h.lan.macvlanShim, `the shim of ${h.name}`);
+        for (const c of allContainers(t)) if (c.lanIp) taken.set(c.lanIp, `container ${c.name}`);
     }
     const owner = taken.get(inst.vip);
     return owner ? [issue(`${at}.vip`, inst.vip, `already the address of ${owner}`, "pick an address no node, host or gateway uses")] : [];

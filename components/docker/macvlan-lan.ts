@@ -1,0 +1,57 @@
+// Placement macvlan: on every host with a macvlan VIP holder, a local macvlan network on
+// the LAN interface (so the holder's container gets a LAN address and can carry the VIP),
+// and on every host with a shim address, the shim through which the host reaches them.
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { Topology } from "../../infra/config/schema";
+import { macvlanHosts, macvlanNodes } from "../../infra/config/derive";
+import { canonicalCidr } from "../../infra/config/net";
+import { HostBase } from "../host/host-base";
+import { renderShimApply, renderShimRemove } from "../render/macvlan-shim";
+import { remoteStep } from "../remote/step";
+
+export interface MacvlanLanArgs {
+    readonly topology: Topology;
+    readonly hosts: Record<string, HostBase>;
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class MacvlanLan extends pulumi.ComponentResource {
+    /** The macvlan network's name per host that runs a holder. */
+    readonly networks: Record<string, pulumi.Output<string>> = {};
+    readonly ready: pulumi.Resource[] = [];
+
+    constructor(name: string, args: MacvlanLanArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ha-mysql:docker:MacvlanLan", name, {}, opts);
+        const t = args.topology;
+        const holderHosts = new Set(macvlanNodes(t).map((n) => n.host));
+        for (const h of macvlanHosts(t)) {
+            const host = args.hosts[h.name];
+            if (holderHosts.has(h.name)) {
+                // A local network per host: macvlan has no cross-host control plane, the LAN is the fabric.
+                const net = new docker.Network(
+                    `${name}-${h.name}`,
+                    {
+                        name: t.macvlan.name,
+                        driver: "macvlan",
+                        options: { parent: h.lan.interface },
+                        ipamConfigs: [{ subnet: canonicalCidr(h.lan.address), gateway: t.macvlan.gateway }],
+                    },
+                    { parent: this, provider: host.docker, dependsOn: args.dependsOn },
+                );
+                this.networks[h.name] = net.name;
+                this.ready.push(net);
+            }
+            if (h.lan.macvlanShim) {
+                this.ready.push(
+                    remoteStep(
+                        `${name}-${h.name}-shim`,
+                        { connection: host.connection, create: renderShimApply(t, h), delete: renderShimRemove() },
+                        { parent: this, dependsOn: args.dependsOn },
+                    ),
+                );
+            }
+        }
+        this.registerOutputs({ hosts: Object.keys(this.networks) });
+    }
+}

@@ -1,0 +1,35 @@
+// The per-host macvlan shim: a macvlan interface on the LAN parent with its own address,
+// through which the host reaches macvlan containers (a parent never delivers to its own
+// macvlan children) and the macvlan VIPs, wherever they are held.
+import { Host, Topology } from "../../infra/config/schema";
+import { macvlanRoutes } from "../../infra/config/derive";
+import { shellQuote } from "./shell";
+
+export const SHIM_INTERFACE = "ha-shim";
+
+export function renderShimApply(t: Topology, h: Host): string {
+    const shim = h.lan.macvlanShim;
+    if (!shim) throw new Error(`host ${h.name} has no lan.macvlanShim`);
+    const routes = macvlanRoutes(t).map((a) => `${a}/32`);
+    const parent = shellQuote(h.lan.interface);
+    return `set -eu
+if ! ip link show ${SHIM_INTERFACE} >/dev/null 2>&1; then
+  ip link add ${SHIM_INTERFACE} link ${parent} type macvlan mode bridge
+  echo "created ${SHIM_INTERFACE} on ${h.lan.interface}"
+fi
+if [ "$(ip -4 -o addr show dev ${SHIM_INTERFACE} | awk '{ print $4 }')" != "${shim}/32" ]; then
+  ip addr flush dev ${SHIM_INTERFACE}
+  ip addr add ${shim}/32 dev ${SHIM_INTERFACE}
+fi
+ip link set ${SHIM_INTERFACE} up
+want="${routes.join(" ")}"
+for r in $(ip -4 route show dev ${SHIM_INTERFACE} | awk '{ print $1 }'); do
+  case " $want " in *" $r "*|*" $r/32 "*) ;; *) ip route del "$r" dev ${SHIM_INTERFACE}; echo "dropped route $r" ;; esac
+done
+for r in $want; do ip route replace "$r" dev ${SHIM_INTERFACE}; done
+echo "${SHIM_INTERFACE} ${shim}: routes $want"`;
+}
+
+export function renderShimRemove(): string {
+    return `if ip link show ${SHIM_INTERFACE} >/dev/null 2>&1; then ip link del ${SHIM_INTERFACE}; echo "removed ${SHIM_INTERFACE}"; else echo "no ${SHIM_INTERFACE}"; fi`;
+}
