@@ -35,7 +35,12 @@ export class MacvlanLan extends pulumi.ComponentResource {
                         name: t.macvlan.name,
                         driver: "macvlan",
                         options: { parent: h.lan.interface },
-                        ipamConfigs: [{ subnet: canonicalCidr(h.lan.address), gateway: t.macvlan.gateway }],
+                        // Internal keeps the real parent but gives containers no gateway on it. Without
+                        // it the macvlan endpoint becomes the default gateway, Docker drops the
+                        // docker_gwbridge endpoint, and ports published on the host stop answering
+                        // (measured: host keepalived's track script then failed on both hosts).
+                        internal: true,
+                        ipamConfigs: [{ subnet: canonicalCidr(h.lan.address) }],
                     },
                     { parent: this, provider: host.docker, dependsOn: args.dependsOn },
                 );

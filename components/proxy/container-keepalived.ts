@@ -70,6 +70,11 @@ fi`;
 }
 
 // Interface tokens (placement macvlan) become the name of the interface holding the address.
+// The LAN's connected route then moves to a table used only for packets from LAN addresses
+// (the container's lanIp, the VIP): with it in the main table, replies to a LAN client that
+// came in through a published host port (DNAT over docker_gwbridge) left through the macvlan
+// interface with the wrong source and never arrived (measured: host VIP timed out).
+const LAN_TABLE = 185;
 const RESOLVE_INTERFACES = `conf=/etc/keepalived/keepalived.conf
 for a in $(grep -o '%iface:[0-9.]*%' "$conf" | sort -u | sed 's/%iface:\\(.*\\)%/\\1/'); do
   command -v ip >/dev/null || { echo "no ip command in this container (package iproute2)" >&2; exit 1; }
@@ -77,6 +82,13 @@ for a in $(grep -o '%iface:[0-9.]*%' "$conf" | sort -u | sed 's/%iface:\\(.*\\)%
   [ -n "$ifc" ] || { echo "no interface of $(hostname) holds $a: is the container attached to the macvlan network?" >&2; exit 1; }
   sed -i "s/%iface:$a%/$ifc/g" "$conf"
   echo "VRRP interface for $a: $ifc"
+  net=$(ip -4 route show dev "$ifc" proto kernel scope link | awk '{ print $1; exit }')
+  if [ -n "$net" ]; then
+    ip route replace "$net" dev "$ifc" table ${LAN_TABLE}
+    ip rule show | grep -q "from $net lookup ${LAN_TABLE}" || ip rule add from "$net" lookup ${LAN_TABLE} pref ${LAN_TABLE}
+    ip route del "$net" dev "$ifc" proto kernel scope link
+    echo "LAN $net: only replies from LAN addresses use $ifc"
+  fi
 done`;
 
 // A SIGKILLed keepalived leaves its pidfile behind and then refuses to start (lab-facts).

@@ -15,6 +15,12 @@ export interface TrackCheck {
 
 const LOCAL = "127.0.0.1";
 
+// HAProxy answers its stats port itself. A check on a SQL listener makes HAProxy open a
+// backend connection and drop it mid-handshake: MySQL counts each as a connect error and,
+// after max_connect_errors, blocks the HAProxy's address for every client (measured: pn1
+// refused both HAProxy containers about two minutes after up).
+const STATS_WHY = "HAProxy answers on its stats port (a SQL port would cost the backends a half-open connection per check)";
+
 function tcp(mode: "all" | "any", targets: string[], why: string): TrackCheck | undefined {
     if (targets.length === 0) return undefined;
     // Each target gets at most 1 s (check-tcp.sh); "all" stops at the first failure.
@@ -29,8 +35,8 @@ function uniq(values: string[]): string[] {
 function containerCheck(t: Topology, inst: VrrpInstance): TrackCheck | undefined {
     switch (inst.fronts) {
         case "haproxy": {
-            const ports = uniq(haproxyListeners(t).map((l) => `${LOCAL}:${l.port}`));
-            return tcp("all", ports, "every HAProxy listener in this container accepts connections");
+            const stats = t.haproxy?.stats.port;
+            return stats === undefined ? undefined : tcp("all", [`${LOCAL}:${stats}`], STATS_WHY);
         }
         case "mycat": {
             const status = t.mycat?.ports.status;
@@ -51,8 +57,11 @@ function containerCheck(t: Topology, inst: VrrpInstance): TrackCheck | undefined
  */
 function publishedTargets(t: Topology, inst: VrrpInstance): string[] {
     switch (inst.fronts) {
-        case "haproxy":
+        case "haproxy": {
+            const stats = t.haproxy?.stats.publishPort;
+            if (stats !== undefined) return [`${LOCAL}:${stats}`];
             return uniq(haproxyListeners(t).flatMap((l) => (l.publishPort ? [`${LOCAL}:${l.publishPort}`] : [])));
+        }
         case "mycat":
             return t.mycat?.publish ? [`${LOCAL}:${t.mycat.ports.server}`] : [];
         case "dualMaster": {
@@ -70,7 +79,9 @@ function hostCheck(t: Topology, inst: VrrpInstance): TrackCheck | undefined {
         const targets = uniq(f.services.flatMap((s) => s.realServers.map((r) => `${r.address}:${r.port}`)));
         return tcp("any", targets, `this director reaches at least one ${f.kind} real server`);
     }
-    return tcp("all", publishedTargets(t, inst), `the ${inst.fronts} ports published on this host accept connections`);
+    const targets = publishedTargets(t, inst);
+    const why = inst.fronts === "haproxy" && t.haproxy?.stats.publishPort !== undefined ? `${STATS_WHY}, published on this host` : `the ${inst.fronts} ports published on this host accept connections`;
+    return tcp("all", targets, why);
 }
 
 /** The same on every holder of an instance, so that every holder judges by one measure. */

@@ -38,13 +38,15 @@ export function keepalivedHolders(t: Topology, level: KeepalivedLevel): string[]
     return [...new Set(names)];
 }
 
-/** The VIP's prefix is its segment's: the Docker subnet for a container VIP, the LAN for a host VIP. */
+/** The VIP's prefix: the Docker subnet's for an overlay VIP, the LAN's for a host VIP, /32 on macvlan. */
 export function vipPrefix(t: Topology, inst: VrrpInstance, self: VrrpMember): number {
     switch (placementOf(inst)) {
         case "overlay":
             return parseCidr(t.network.subnet).prefix;
-        case "host":
-        case "macvlan": {
+        case "macvlan":
+            // A /32 adds no connected route, which would undo the container's LAN policy routing.
+            return 32;
+        case "host": {
             const h = hostByName(t, self.host);
             if (!h) throw new Error(`instance ${inst.name}: unknown host ${self.host}`);
             return parseCidr(h.lan.address).prefix;

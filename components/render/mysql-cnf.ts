@@ -67,6 +67,13 @@ function galeraNode(pxc: Pxc, node: string): { n: PxcNode; index: number } {
     return { n: pxc.nodes[index], index };
 }
 
+/**
+ * Every client reaches the servers from a proxy's address, so a host block (after 100
+ * interrupted handshakes by default: health checks, clients killed mid-connect) would cut
+ * off everyone behind that proxy. MySQL's docs suggest a large value behind load balancers.
+ */
+const MAX_CONNECT_ERRORS = 1_000_000_000;
+
 /** PXC 5.7's xtrabackup-v2 and MariaDB's mariabackup log in to the donor; PXC 8.0 uses an internal user, rsync none. */
 export function needsSstAuth(pxc: Pxc): boolean {
     if (pxc.sstMethod === "rsync") return false;
@@ -87,6 +94,7 @@ export function renderGaleraCnf(t: Topology, node: string): RenderedFile {
         ["default_storage_engine", "InnoDB"],
         ["innodb_autoinc_lock_mode", 2],
         ["bind-address", "0.0.0.0"],
+        ["max_connect_errors", MAX_CONNECT_ERRORS],
         ...(pxc.flavor === "mariadb" ? [["wsrep_on", "ON"] as const] : []),
         ["wsrep_provider", GALERA_PROVIDER[pxc.flavor]],
         ["wsrep_cluster_name", pxc.clusterName],
@@ -152,6 +160,7 @@ export function renderDualMasterCnf(t: Topology, server: string): RenderedFile {
         ["bind-address", "0.0.0.0"],
         ["report_host", s.ip],
         ["skip_name_resolve", "ON"],
+        ["max_connect_errors", MAX_CONNECT_ERRORS],
         ["log_bin", `${s.name}-bin`],
         // The peer must see the events this server applied from it, or a third replica would miss them.
         [dm.flavor === "mysql80" ? "log_replica_updates" : "log_slave_updates", "ON"],

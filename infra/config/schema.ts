@@ -374,7 +374,6 @@ export const TopologySchema = z.strictObject({
     macvlan: z
         .strictObject({
             name: name.default("ha-lan").describe("Name of the macvlan Docker network created on every host running a macvlan VIP holder."),
-            gateway: ipv4.optional().describe("LAN gateway for the macvlan network; default Docker's choice (the first address of the LAN)."),
         })
         .default({ name: "ha-lan" })
         .describe("The macvlan network that puts VIP holders' containers on the hosts' LAN (placement macvlan)."),

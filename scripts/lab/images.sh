@@ -7,7 +7,10 @@
 #                                   ha-lab/haproxy:2.6, each smoke-tested, then saved as a tar.
 #                                   Tars already built from the same inputs are reused; when all
 #                                   exist nothing is started at all.
+#                                   Then keepalived's .deb files for the HAProxy image (the stack
+#                                   installs them into containers that cannot reach a mirror).
 #   scripts/lab/images.sh list      absolute paths of the current tars, one per line
+#   scripts/lab/images.sh debs      the directory holding keepalived's .deb files
 #   scripts/lab/images.sh test      re-run the smoke tests on the current tars
 #   scripts/lab/images.sh clean     remove the cached tars (base included) and the build data-root
 #
@@ -327,7 +330,8 @@ cmd_build() {
         fi
     done
     if [ "${#todo[@]}" -eq 0 ]; then
-        log "all images are up to date (no dockerd started)"
+        log "all images are up to date"
+        build_debs "$base"
         return 0
     fi
 
@@ -357,7 +361,58 @@ cmd_build() {
         # Older tars of this image (other hashes) are stale now.
         find "$IMAGE_CACHE" -maxdepth 1 -name "$name-*.tar" ! -path "$tar" -delete
     done
+    build_debs "$base"
     log "done"
+}
+
+# keepalived's .deb files, plus whatever the HAProxy image lacks of their dependencies: the
+# dev stack's keepalived.packagesDir. Keyed by the HAProxy image's hash, like the tars.
+debs_dir() {
+    local tar hash
+    tar=$(image_tar haproxy ha-lab/haproxy:2.6 "$1")
+    hash=$(basename "$tar" .tar); hash=${hash##*-}
+    echo "$CACHE_DIR/debs/keepalived-$hash"
+}
+
+build_debs() {
+    local base=$1 dir tar t
+    dir=$(debs_dir "$base")
+    if [ -f "$dir/.complete" ]; then
+        log "keepalived debs: reusing $dir ($(find "$dir" -name '*.deb' | wc -l) files)"
+        return 0
+    fi
+    tar=$(image_tar haproxy ha-lab/haproxy:2.6 "$base")
+    [ -n "$BUILD_DOCKERD_PID" ] || start_build_dockerd
+    ensure_image_loaded ha-lab/haproxy:2.6 "$tar"
+    t=${EPOCHREALTIME/./}
+    rm -rf "$dir.tmp"
+    mkdir -p "$dir.tmp/partial"
+    if ! dk run --rm --network host -v "$dir.tmp:/out" ha-lab/haproxy:2.6 sh -c \
+        'apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --download-only --no-install-recommends -o Dir::Cache::archives=/out keepalived >/dev/null' \
+        >"$CACHE_DIR/build-debs.log" 2>&1; then
+        tail -n 20 "$CACHE_DIR/build-debs.log" >&2
+        die "keepalived debs: download failed (log: $CACHE_DIR/build-debs.log)"
+    fi
+    rm -rf "$dir.tmp/partial" "$dir.tmp/lock"
+    ls "$dir.tmp"/keepalived_*.deb >/dev/null 2>&1 || die "keepalived debs: no keepalived_*.deb downloaded"
+    # The closure must install with no network at all, as it will in the lab's containers.
+    if ! dk run --rm --network none -v "$dir.tmp:/debs:ro" ha-lab/haproxy:2.6 sh -c \
+        'dpkg -i /debs/*.deb >/dev/null 2>&1 && keepalived --version 2>&1 | head -n 1' >>"$CACHE_DIR/build-debs.log" 2>&1; then
+        tail -n 20 "$CACHE_DIR/build-debs.log" >&2
+        die "keepalived debs: they do not install offline into ha-lab/haproxy:2.6 (log: $CACHE_DIR/build-debs.log)"
+    fi
+    date -u +%FT%TZ >"$dir.tmp/.complete"
+    mv "$dir.tmp" "$dir"
+    find "$CACHE_DIR/debs" -mindepth 1 -maxdepth 1 -name 'keepalived-*' ! -path "$dir" -exec rm -rf {} +
+    log "keepalived debs: $(find "$dir" -name '*.deb' | wc -l) files in $dir, offline install checked, in $(since "$t") s"
+}
+
+cmd_debs() {
+    [ -s "$BASE_TAR" ] || die "no base tar ($BASE_TAR): run scripts/lab/images.sh build"
+    local dir
+    dir=$(debs_dir "$(base_sha)")
+    [ -f "$dir/.complete" ] || die "no keepalived debs in $dir: run scripts/lab/images.sh build"
+    echo "$dir"
 }
 
 cmd_list() {
@@ -407,7 +462,7 @@ cmd_clean() {
     for root in "$BUILD_DATA_ROOT/" "$RUN_DIR/"; do
         while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(awk -v r="$root" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r)
     done
-    rm -rf "$IMAGE_CACHE" "$BUILD_DATA_ROOT" "$BASE_TAR" "$BASE_TAR.sha256" "$BASE_TAR.tmp" "$RUN_DIR"
+    rm -rf "$IMAGE_CACHE" "$CACHE_DIR/debs" "$BUILD_DATA_ROOT" "$BASE_TAR" "$BASE_TAR.sha256" "$BASE_TAR.tmp" "$RUN_DIR"
     rm -f "$CACHE_DIR"/build-*.log "$CACHE_DIR/debootstrap.log" "$BUILD_LOG"
     log "removed the image tars, the base tar and the build data-root under $CACHE_DIR"
 }
@@ -417,9 +472,10 @@ main() {
     case "$cmd" in
         build | test) trap cleanup EXIT; trap 'exit 130' INT TERM; "cmd_$cmd" ;;
         list) cmd_list ;;
+        debs) cmd_debs ;;
         clean) cmd_clean ;;
-        -h | --help | help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
-        *) die "unknown subcommand '$cmd' (build, list, test, clean)" ;;
+        -h | --help | help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' ;;
+        *) die "unknown subcommand '$cmd' (build, list, debs, test, clean)" ;;
     esac
 }
 

@@ -25,6 +25,13 @@ hosts() {
 	local list
 	list=$(bash "$here/images.sh" list | tr '\n' ' ')
 	bash "$here/hosts.sh" up --images "$list"
+	# The dev stack's keepalived.packagesDir: the lab's containers cannot reach a mirror.
+	local debs
+	debs=$(bash "$here/images.sh" debs)
+	rm -rf "$lab_dir/debs/keepalived"
+	mkdir -p "$lab_dir/debs/keepalived"
+	cp "$debs"/*.deb "$lab_dir/debs/keepalived/"
+	echo "keepalived packages: $(find "$lab_dir/debs/keepalived" -name '*.deb' | wc -l) .deb files in $lab_dir/debs/keepalived"
 }
 
 # HA_LAB_PREVIEW=1 (CI): a full `pulumi preview` first, the plan a user reviews before `up`.

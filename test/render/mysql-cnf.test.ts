@@ -90,7 +90,7 @@ function effective(output: string, variable: string): string | undefined {
 const MYSQL_COMMON = [
     "server_id", "port", "bind_address", "report_host", "skip_name_resolve", "log_bin", "binlog_format", "relay_log", "relay_log_recovery",
     "sync_binlog", "innodb_flush_log_at_trx_commit", "auto_increment_increment", "auto_increment_offset", "gtid_mode", "enforce_gtid_consistency",
-    "default_storage_engine", "innodb_autoinc_lock_mode",
+    "default_storage_engine", "innodb_autoinc_lock_mode", "max_connect_errors",
 ];
 const WSREP_COMMON = ["wsrep_provider", "wsrep_cluster_name", "wsrep_cluster_address", "wsrep_node_address", "wsrep_node_name", "wsrep_sst_method", "wsrep_provider_options", "pxc_strict_mode"];
 const KNOWN_OPTIONS: Readonly<Record<Exclude<Flavor, "mariadb">, ReadonlySet<string>>> = {

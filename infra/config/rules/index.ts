@@ -6,7 +6,7 @@ import { bridgeOnlyOnOneHost, containerAddressesValid, gatewayInsideSubnet, publ
 import { dualMasterPair, pxcOneBootstrapNode, pxcQuorumSize, replicationSecretNotRoot, sstMethodMatchesFlavor } from "./database";
 import { checkTimingsSane, clustercheckNeedsGalera, haproxyPortsDistinct, listenersHaveBackends } from "./haproxy";
 import { mycatPortsDistinct, mycatReferencesResolve } from "./mycat";
-import { lanAddressesUnique, macvlanGatewayOnLan, macvlanLanAddresses, macvlanOneLan, macvlanShims } from "./macvlan";
+import { lanAddressesUnique, macvlanLanAddresses, macvlanOneLan, macvlanShims } from "./macvlan";
 import { routerIdsUnique, vipsUnique, vrrpInstances } from "./vrrp";
 
 export type Rule = (t: Topology) => ConfigIssue[];
@@ -41,7 +41,6 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     macvlanOneLan,
     macvlanShims,
     lanAddressesUnique,
-    macvlanGatewayOnLan,
 ];
 
 export function runRules(t: Topology): ConfigIssue[] {

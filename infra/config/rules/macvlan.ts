@@ -68,14 +68,5 @@ export function lanAddressesUnique(t: Topology): ConfigIssue[] {
     t.hosts.forEach((h) => seen.set(hostAddress(h), `host ${h.name}`));
     t.hosts.forEach((h, i) => claim(h.lan.macvlanShim, `hosts[${i}].lan.macvlanShim`, `the shim of ${h.name}`));
     for (const c of allContainers(t)) claim(c.lanIp, `${c.section}.lanIp`, `container ${c.name}`);
-    if (t.macvlan.gateway) claim(t.macvlan.gateway, "macvlan.gateway", "the macvlan gateway");
     return out;
-}
-
-export function macvlanGatewayOnLan(t: Topology): ConfigIssue[] {
-    const gw = t.macvlan.gateway;
-    if (!gw) return [];
-    const hosts = [...new Set(macvlanNodes(t).map((n) => n.host))].flatMap((hn) => hostByName(t, hn) ?? []);
-    const off = hosts.filter((h) => !isHostAddressOf(h.lan.address, gw));
-    return off.length === 0 ? [] : [issue("macvlan.gateway", gw, `not on the LAN of ${off.map((h) => `${h.name} (${canonicalCidr(h.lan.address)})`).join(", ")}`, "use the LAN's router address, or leave it out")];
 }
