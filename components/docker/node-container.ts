@@ -44,6 +44,10 @@ export function nodeContainer(name: string, args: NodeContainerArgs, opts: pulum
             ports: args.ports?.map((p) => ({ internal: p.internal, external: p.external, protocol: "tcp" })),
             volumes: args.volumes,
             capabilities: args.vrrpCapabilities ? { adds: ["NET_ADMIN", "NET_RAW", "NET_BROADCAST"] } : undefined,
+            // keepalived, started with docker exec, is adopted by PID 1: HAProxy's master then
+            // waited for it on `docker stop` until the 10 s SIGKILL (measured). Docker's init
+            // reaps it and exits with the service.
+            init: args.vrrpCapabilities ? true : undefined,
             destroyGraceSeconds: 30,
             mustRun: true,
         },

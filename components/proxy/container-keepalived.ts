@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Topology } from "../../infra/config/schema";
-import { renderKeepalivedFiles } from "../render/keepalived";
+import { KEEPALIVED_CONF, renderKeepalivedFiles } from "../render/keepalived";
+import { RenderedFile } from "../render/file";
 import { HostBase } from "../host/host-base";
 import { filesPayload } from "../remote/payload";
 import { inContainer, quote, WRITE_FILES } from "../remote/scripts";
@@ -28,14 +29,14 @@ export class ContainerKeepalived extends pulumi.ComponentResource {
         const dir = args.topology.keepalived.packagesDir;
         const install = dir ? installFromHost(c, dir) : inContainer(c, INSTALL);
         const write = inContainer(c, WRITE_FILES);
-        const start = inContainer(c, START);
+        const start = containerKeepalivedStart(c);
         this.applied = remoteStep(
             `${name}-apply`,
             {
                 connection: args.host.connection,
                 create: `set -eu\n${install} </dev/null\n${write}\n${start} </dev/null`,
                 delete: `if docker inspect ${quote(c)} >/dev/null 2>&1; then ${inContainer(c, STOP)} </dev/null || true; fi\necho "keepalived stopped in ${c}"`,
-                stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderKeepalivedFiles(args.topology, "container", c, s)))),
+                stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderKeepalivedFiles(args.topology, "container", c, s).map(asTemplate)))),
                 secret: true,
                 triggers: [args.container.id, dir ?? "package-manager"],
             },
@@ -69,18 +70,25 @@ function installFromHost(c: string, dir: string): string {
 fi`;
 }
 
-// Interface tokens (placement macvlan) become the name of the interface holding the address.
-// The LAN's connected route then moves to a table used only for packets from LAN addresses
-// (the container's lanIp, the VIP): with it in the main table, replies to a LAN client that
-// came in through a published host port (DNAT over docker_gwbridge) left through the macvlan
-// interface with the wrong source and never arrived (measured: host VIP timed out).
+// The rendered keepalived.conf is kept as a template: interface tokens (placement macvlan)
+// are resolved on every start, since the names can differ after a container restart.
+const TEMPLATE = `${KEEPALIVED_CONF}.in`;
+const asTemplate = (f: RenderedFile): RenderedFile => (f.path === KEEPALIVED_CONF ? { ...f, path: TEMPLATE } : f);
+
+// Each token becomes the name of the interface holding its address. The LAN's connected
+// route then moves to a table used only for packets from LAN addresses (the container's
+// lanIp, the VIP): with it in the main table, replies to a LAN client that came in through
+// a published host port (DNAT over docker_gwbridge) left through the macvlan interface with
+// the wrong source and never arrived (measured: the host-level VIP timed out).
 const LAN_TABLE = 185;
-const RESOLVE_INTERFACES = `conf=/etc/keepalived/keepalived.conf
-for a in $(grep -o '%iface:[0-9.]*%' "$conf" | sort -u | sed 's/%iface:\\(.*\\)%/\\1/'); do
+const RESOLVE_INTERFACES = `conf=${KEEPALIVED_CONF}
+umask 077
+cp ${TEMPLATE} "$conf.tmp"
+for a in $(grep -o '%iface:[0-9.]*%' "$conf.tmp" | sort -u | sed 's/%iface:\\(.*\\)%/\\1/'); do
   command -v ip >/dev/null || { echo "no ip command in this container (package iproute2)" >&2; exit 1; }
   ifc=$(ip -o -4 addr show | awk -v a="$a" '{ split($4, p, "/"); if (p[1] == a) { print $2; exit } }')
   [ -n "$ifc" ] || { echo "no interface of $(hostname) holds $a: is the container attached to the macvlan network?" >&2; exit 1; }
-  sed -i "s/%iface:$a%/$ifc/g" "$conf"
+  sed -i "s/%iface:$a%/$ifc/g" "$conf.tmp"
   echo "VRRP interface for $a: $ifc"
   net=$(ip -4 route show dev "$ifc" proto kernel scope link | awk '{ print $1; exit }')
   if [ -n "$net" ]; then
@@ -89,7 +97,8 @@ for a in $(grep -o '%iface:[0-9.]*%' "$conf" | sort -u | sed 's/%iface:\\(.*\\)%
     ip route del "$net" dev "$ifc" proto kernel scope link
     echo "LAN $net: only replies from LAN addresses use $ifc"
   fi
-done`;
+done
+mv -f "$conf.tmp" "$conf"`;
 
 // A SIGKILLed keepalived leaves its pidfile behind and then refuses to start (lab-facts).
 const START = `set -eu
@@ -97,9 +106,17 @@ ${RESOLVE_INTERFACES}
 pid=$(cat /run/keepalived.pid 2>/dev/null || true)
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -HUP "$pid"; echo "keepalived reloaded"; exit 0; fi
 rm -f /run/keepalived.pid /run/vrrp.pid /run/checkers.pid
-keepalived --dont-fork --log-console -f /etc/keepalived/keepalived.conf -p /run/keepalived.pid >/proc/1/fd/1 2>&1 &
+keepalived --dont-fork --log-console -f ${KEEPALIVED_CONF} -p /run/keepalived.pid >/proc/1/fd/1 2>&1 &
 echo "keepalived started"`;
+
+/**
+ * What the apply step runs after installing and writing files; also what brings keepalived
+ * back after the container restarts (nothing inside the container starts it).
+ */
+export function containerKeepalivedStart(container: string): string {
+    return inContainer(container, START);
+}
 
 const STOP = `pid=$(cat /run/keepalived.pid 2>/dev/null || true)
 if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
-rm -rf /etc/keepalived/keepalived.conf /etc/keepalived/scripts`;
+rm -rf ${KEEPALIVED_CONF} ${TEMPLATE} /etc/keepalived/scripts`;

@@ -1,4 +1,4 @@
-// npm run drill [-- <drill> ...] [--json FILE]: failover drills on a lab brought up by
+// npm run drill [-- <drill> ...] [--instance VRRP_NAME] [--json FILE]: failover drills on a lab brought up by
 // `npm run lab:up`. Prints one line per drill and a table; exit 1 when a drill breaks an
 // invariant (VIP on other than exactly one node afterwards, acknowledged Galera writes lost,
 // the VIP not moving off a crashed holder, the topology not healthy again).
@@ -10,22 +10,30 @@ import { drillTable, drillViolations } from "./lib/drill-report";
 
 async function main(): Promise<number> {
     const args = process.argv.slice(2);
-    const jsonAt = args.indexOf("--json");
-    const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
-    const names = args.filter((a, i) => !a.startsWith("--") && (jsonAt < 0 || i !== jsonAt + 1));
+    const valueOf = (flag: string) => (args.indexOf(flag) >= 0 ? args[args.indexOf(flag) + 1] : undefined);
+    const jsonFile = valueOf("--json");
+    const instanceName = valueOf("--instance");
+    const names = args.filter((a, i) => !a.startsWith("--") && !["--json", "--instance"].includes(args[i - 1]));
     const unknown = names.filter((n) => !DRILLS.some((d) => d.name === n));
     if (unknown.length) {
         console.error(`unknown drill(s): ${unknown.join(", ")}; known: ${DRILLS.map((d) => d.name).join(", ")}`);
         return 2;
     }
     const lab = loadLabStack();
-    const inst = lab.topology.keepalived.instances.find((i) => i.fronts === "haproxy" && placementOf(i) === "host");
+    const instances = lab.topology.keepalived.instances.filter((i) => i.fronts === "haproxy");
+    const inst = instanceName ? instances.find((i) => i.name === instanceName) : instances.find((i) => placementOf(i) === "host");
     if (!inst) {
-        console.error("the drills need a host-level VRRP instance fronting HAProxy (the dev stack's VI_HAPROXY)");
+        console.error(`no VRRP instance ${instanceName ? `named ${instanceName} ` : "at host level "}fronts HAProxy; instances: ${instances.map((i) => `${i.name} (${placementOf(i)})`).join(", ")}`);
         return 2;
     }
+    const wrongLevel = DRILLS.filter((d) => names.includes(d.name) && !d.levels.includes(inst.level));
+    if (wrongLevel.length) {
+        console.error(`${wrongLevel.map((d) => d.name).join(", ")} do not apply to ${inst.name} (${inst.level} level)`);
+        return 2;
+    }
+    console.log(`[drill] clients use ${inst.name} ${inst.vip} (placement ${placementOf(inst)})`);
     const results: DrillResult[] = [];
-    for (const d of DRILLS.filter((x) => names.length === 0 || names.includes(x.name))) {
+    for (const d of DRILLS.filter((x) => (names.length === 0 ? x.levels.includes(inst.level) : names.includes(x.name)))) {
         results.push(await runDrill(lab, inst, d, (l) => console.log(`[drill] ${l}`)));
     }
     console.log(drillTable(results));

@@ -9,6 +9,8 @@ import { LabStack } from "./lab-stack";
 
 export interface Attempt {
     readonly at: number;
+    /** When the attempt finished (a connection that waited out an ARP or SYN retry is late, not failed). */
+    readonly doneAt?: number;
     readonly ok: boolean;
     readonly error?: string;
 }
@@ -29,6 +31,18 @@ export function longestOutage(attempts: Attempt[], from = 0): { ms: number; star
         if (last - start > best.ms) best = { ms: last - start, start };
     }
     return best;
+}
+
+/**
+ * Longest time after `from` without a completed successful attempt, beyond the normal tick:
+ * catches the outage that no attempt reports as failed (a connect that retried until the VIP
+ * had moved).
+ */
+export function longestStall(attempts: Attempt[], from: number, tickMs: number): number {
+    const done = attempts.filter((a) => a.ok && a.doneAt !== undefined).map((a) => a.doneAt as number);
+    let best = 0;
+    for (let i = 1; i < done.length; i++) if (done[i] >= from) best = Math.max(best, done[i] - Math.max(done[i - 1], from) - tickMs);
+    return Math.max(0, best);
 }
 
 export interface ClientLoopOptions {
@@ -64,9 +78,9 @@ export class ClientLoop {
                 } finally {
                     c.destroy();
                 }
-                this.attempts.push({ at, ok: true });
+                this.attempts.push({ at, doneAt: Date.now(), ok: true });
             } catch (err) {
-                this.attempts.push({ at, ok: false, error: err instanceof Error ? err.message : String(err) });
+                this.attempts.push({ at, doneAt: Date.now(), ok: false, error: err instanceof Error ? err.message : String(err) });
             }
             await sleep(Math.max(0, this.opts.tickMs - (Date.now() - at)));
         }

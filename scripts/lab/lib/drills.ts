@@ -1,14 +1,17 @@
 // Failover drills on the lab: each injects one failure while a Writer keeps writing through
 // the VIP, then undoes it, and reports client-visible downtime, failed writes, acknowledged
 // writes lost and the time until the topology is healthy again. Bounded in time throughout.
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { VrrpInstance } from "../../../infra/config/schema";
+import { vrrpMembers } from "../../../infra/config/derive";
+import { containerKeepalivedStart } from "../../../components/proxy/container-keepalived";
 import { Backend, sqlEndpoints } from "../../../infra/config/endpoints";
 import { appOf, backendNodes, vipHolders } from "./checks";
 import { containerSql, eventually, run, sleep } from "./exec";
 import { LabStack, REPO } from "./lab-stack";
-import { longestOutage } from "./client-loop";
+import { longestOutage, longestStall } from "./client-loop";
 import { Writer, WRITES_TABLE } from "./writer";
 
 export interface DrillContext {
@@ -19,9 +22,13 @@ export interface DrillContext {
     readonly log: (line: string) => void;
 }
 
+export type Level = VrrpInstance["level"];
+
 export interface Drill {
     readonly name: string;
-    readonly what: string;
+    /** VRRP levels the drill applies to (the holder is a host, or a container). */
+    readonly levels: Level[];
+    what(level: Level): string;
     readonly backend: Backend;
     /** The drill takes the VIP holder out, so the VIP must move. */
     readonly movesVip: boolean;
@@ -33,6 +40,8 @@ export interface Drill {
 
 export interface DrillResult {
     readonly drill: string;
+    /** The VRRP instance whose VIP the client used. */
+    readonly instance?: string;
     readonly what: string;
     readonly holderBefore: string;
     readonly holdersAfter: string[];
@@ -40,6 +49,10 @@ export interface DrillResult {
     readonly vipMovedMs: number;
     /** First failed write to the next successful one, after the failure was injected. */
     readonly downtimeMs: number;
+    /** Longest time without a completed write after the injection, beyond the writer's tick (slow successes count). */
+    readonly stallMs?: number;
+    /** Injection -> another member logged "Entering MASTER STATE" (container holders log to Docker); -1 when not seen. */
+    readonly takeoverMs?: number;
     /** The same, from the recovery on (a returning node must not cause a second outage). */
     readonly recoveryOutageMs: number;
     readonly writes: number;
@@ -132,29 +145,85 @@ function replicating(ctx: DrillContext): boolean {
     });
 }
 
+/** The host the VIP holder runs on (itself, for a host-level instance). */
+function holderHost(ctx: DrillContext): string {
+    if (ctx.inst.level === "host") return ctx.holder;
+    const m = vrrpMembers(ctx.lab.topology, ctx.inst).find((x) => x.name === ctx.holder);
+    if (!m) throw new Error(`${ctx.holder} does not hold ${ctx.inst.name}`);
+    return m.host;
+}
+
+/** The stack's own start step: nothing inside a restarted container starts keepalived. */
+function startContainerKeepalived(ctx: DrillContext, host: string, container: string): void {
+    must(run("sh", ["-c", `${containerKeepalivedStart(container)} </dev/null`], { env: { DOCKER_HOST: ctx.lab.dockerHost(host) } }), `starting keepalived in ${container}`);
+}
+
+function keepalivedInContainer(ctx: DrillContext, host: string, container: string): boolean {
+    return run("docker", ["-H", ctx.lab.dockerHost(host), "exec", container, "sh", "-c", 'kill -0 "$(cat /run/keepalived.pid)"']).code === 0;
+}
+
+/** The holder is back with keepalived running, and exactly one node holds the VIP. */
+async function holderBack(ctx: DrillContext): Promise<boolean> {
+    const host = holderHost(ctx);
+    const up = ctx.inst.level === "host" ? keepalivedPids(ctx, host).length > 0 : running(ctx, host, ctx.holder) && keepalivedInContainer(ctx, host, ctx.holder);
+    return up && oneHolder(ctx);
+}
+
 export const DRILLS: Drill[] = [
     {
         name: "vip-holder-crash",
+        levels: ["host", "container"],
         movesVip: true,
-        what: "the VIP holder host crashes (cut off the LAN, keepalived SIGKILLed); later it reboots and returns",
+        what: (level) =>
+            level === "host"
+                ? "the VIP holder host crashes (cut off the LAN, keepalived SIGKILLed); later it reboots and returns"
+                : "the container holding the VIP is SIGKILLed; Docker (or the drill) restarts it and keepalived is started again",
         backend: "pxc",
         inject: async (ctx) => {
+            if (ctx.inst.level === "container") return crash(ctx, holderHost(ctx), ctx.holder);
             detach(ctx.holder);
             for (const pid of keepalivedPids(ctx, ctx.holder)) process.kill(pid, "SIGKILL");
         },
         recover: async (ctx) => {
+            if (ctx.inst.level === "container") {
+                await restartIfNeeded(ctx, holderHost(ctx), ctx.holder);
+                return startContainerKeepalived(ctx, holderHost(ctx), ctx.holder);
+            }
             // A reboot clears the addresses a SIGKILLed keepalived left on the interface.
             const lan = ctx.lab.topology.hosts.find((h) => h.name === ctx.holder)?.lan;
             if (lan) run("ip", ["-n", ctx.lab.netns(ctx.holder), "addr", "del", `${ctx.inst.vip}/${lan.address.split("/")[1]}`, "dev", lan.interface]);
             attach(ctx.holder);
             startKeepalived(ctx.holder);
         },
-        healthy: async (ctx) => oneHolder(ctx) && keepalivedPids(ctx, ctx.holder).length > 0,
+        healthy: holderBack,
+    },
+    {
+        name: "vip-holder-stop",
+        levels: ["host", "container"],
+        movesVip: true,
+        what: (level) =>
+            level === "host" ? "keepalived on the VIP holder host is stopped (SIGTERM: it hands the VIP over), then started again" : "the container holding the VIP is stopped (docker stop), then started again with keepalived",
+        backend: "pxc",
+        inject: async (ctx) => {
+            const host = holderHost(ctx);
+            // In the background: the VIP moves while Docker is still stopping the container.
+            if (ctx.inst.level === "container") return void spawn("docker", ["-H", ctx.lab.dockerHost(host), "stop", "-t", "10", ctx.holder], { stdio: "ignore" });
+            for (const pid of keepalivedPids(ctx, host)) process.kill(pid, "SIGTERM");
+        },
+        recover: async (ctx) => {
+            const host = holderHost(ctx);
+            if (ctx.inst.level === "host") return startKeepalived(host);
+            if (!(await eventually(() => !running(ctx, host, ctx.holder), 30_000, 250))) throw new Error(`${ctx.holder} did not stop within 30 s`);
+            docker(ctx, host, ["start", ctx.holder]);
+            startContainerKeepalived(ctx, host, ctx.holder);
+        },
+        healthy: holderBack,
     },
     {
         name: "haproxy-kill",
+        levels: ["host"],
         movesVip: true,
-        what: "HAProxy in the VIP holder is SIGKILLed (keepalived's track script must notice; Docker restarts it)",
+        what: () => "HAProxy in the VIP holder is SIGKILLed (keepalived's track script must notice; Docker restarts it)",
         backend: "pxc",
         inject: async (ctx) => crash(ctx, ctx.holder, proxyOn(ctx, ctx.holder)),
         recover: (ctx) => restartIfNeeded(ctx, ctx.holder, proxyOn(ctx, ctx.holder)),
@@ -162,17 +231,19 @@ export const DRILLS: Drill[] = [
     },
     {
         name: "partition-heal",
+        levels: ["host", "container"],
         movesVip: true,
-        what: "the VIP holder is cut off the LAN with keepalived running, then the link heals",
+        what: () => "the VIP holder's host is cut off the LAN with keepalived running, then the link heals",
         backend: "pxc",
-        inject: async (ctx) => void detach(ctx.holder),
-        recover: async (ctx) => void attach(ctx.holder),
+        inject: async (ctx) => void detach(holderHost(ctx)),
+        recover: async (ctx) => void attach(holderHost(ctx)),
         healthy: async (ctx) => oneHolder(ctx),
     },
     {
         name: "galera-node-kill",
+        levels: ["host", "container"],
         movesVip: false,
-        what: "one Galera node is SIGKILLed (Docker restarts it; it rejoins)",
+        what: () => "one Galera node is SIGKILLed (Docker restarts it; it rejoins)",
         backend: "pxc",
         inject: async (ctx) => {
             const n = ctx.lab.topology.database.pxc?.nodes[0];
@@ -187,8 +258,9 @@ export const DRILLS: Drill[] = [
     },
     {
         name: "dual-master-kill",
+        levels: ["host", "container"],
         movesVip: false,
-        what: "the active dual-master server is SIGKILLed (HAProxy fails over to the backup; Docker restarts it)",
+        what: () => "the active dual-master server is SIGKILLed (HAProxy fails over to the backup; Docker restarts it)",
         backend: "dualMaster",
         inject: async (ctx) => {
             const s = ctx.lab.topology.database.dualMaster?.servers[0];
@@ -202,6 +274,20 @@ export const DRILLS: Drill[] = [
         healthy: async (ctx) => replicating(ctx),
     },
 ];
+
+/** From keepalived's own log lines in the members' Docker logs: exact, where polling adds its own delay. */
+function takeoverMs(ctx: DrillContext, since: number): number {
+    if (ctx.inst.level !== "container") return -1;
+    const pattern = `(${ctx.inst.name}) Entering MASTER STATE`;
+    const times = vrrpMembers(ctx.lab.topology, ctx.inst)
+        .filter((m) => m.name !== ctx.holder)
+        .flatMap((m) => {
+            const r = run("docker", ["-H", ctx.lab.dockerHost(m.host), "logs", "-t", "--since", new Date(since - 1000).toISOString(), m.name]);
+            return `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes(pattern)).map((l) => Date.parse(l.split(" ")[0]));
+        })
+        .filter((t) => t >= since);
+    return times.length ? Math.min(...times) - since : -1;
+}
 
 /** Acknowledged writes of a run missing on every database node behind the backend that answers. */
 function lostWrites(ctx: DrillContext, backend: Backend, run_: string, acked: number[]): number {
@@ -219,6 +305,7 @@ function lostWrites(ctx: DrillContext, backend: Backend, run_: string, acked: nu
 }
 
 export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, log: (l: string) => void): Promise<DrillResult> {
+    if (!drill.levels.includes(inst.level)) throw new Error(`${drill.name} applies to ${drill.levels.join("/")}-level instances, not ${inst.name} (${inst.level})`);
     const holders = vipHolders(lab, inst);
     if (holders.length !== 1) throw new Error(`${drill.name}: the VIP ${inst.vip} has ${holders.length} holders before the drill; bring the lab to health first`);
     const ctx: DrillContext = { lab, inst, holder: holders[0], log };
@@ -227,7 +314,7 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
     const writer = new Writer(lab, endpoint);
     await writer.start(5 * 60_000);
     await sleep(1500);
-    log(`${drill.name}: injecting (holder ${ctx.holder}): ${drill.what}`);
+    log(`${drill.name}: injecting at ${new Date().toISOString()} (holder ${ctx.holder}): ${drill.what(inst.level)}`);
     const injectedAt = Date.now();
     await drill.inject(ctx);
     // When another node holds the VIP (polled every 20 ms for up to 10 s; -1: it never moved).
@@ -258,11 +345,14 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
     const recoveryOutage = longestOutage(report.attempts, recoveredAt);
     const result: DrillResult = {
         drill: drill.name,
-        what: drill.what,
+        instance: inst.name,
+        what: drill.what(inst.level),
         holderBefore: ctx.holder,
         vipMovedMs,
         holdersAfter: vipHolders(lab, inst),
         downtimeMs: outage.ms,
+        stallMs: longestStall(report.attempts, injectedAt, writer.tickMs),
+        takeoverMs: drill.movesVip ? takeoverMs(ctx, injectedAt) : -1,
         recoveryOutageMs: recoveryOutage.ms,
         writes: report.attempts.length,
         failedWrites: report.attempts.filter((a) => !a.ok).length,
@@ -271,6 +361,6 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
         healthyAfterMs: healthy ? healthyAt - injectedAt : -1,
         errors: [...new Set(report.attempts.filter((a) => !a.ok).map((a) => a.error ?? ""))].slice(0, 3),
     };
-    log(`${drill.name}: VIP moved after ${result.vipMovedMs} ms, downtime ${result.downtimeMs} ms, ${result.failedWrites}/${result.writes} writes failed, ${result.ackedLost} acknowledged lost, healthy after ${result.healthyAfterMs} ms, holders during ${holdersDuring.join(",") || "-"} after ${result.holdersAfter.join(",") || "none"}`);
+    log(`${drill.name}: VIP moved after ${result.vipMovedMs} ms (keepalived log: ${result.takeoverMs} ms), downtime ${result.downtimeMs} ms, stall ${result.stallMs} ms, ${result.failedWrites}/${result.writes} writes failed, ${result.ackedLost} acknowledged lost, healthy after ${result.healthyAfterMs} ms, holders during ${holdersDuring.join(",") || "-"} after ${result.holdersAfter.join(",") || "none"}`);
     return result;
 }

@@ -7,8 +7,9 @@ export interface RunResult {
     readonly stderr: string;
 }
 
-export function run(cmd: string, args: string[], opts: { timeoutMs?: number; input?: string } = {}): RunResult {
-    const r = spawnSync(cmd, args, { encoding: "utf8", timeout: opts.timeoutMs ?? 30_000, input: opts.input, killSignal: "SIGKILL" });
+export function run(cmd: string, args: string[], opts: { timeoutMs?: number; input?: string; env?: Record<string, string> } = {}): RunResult {
+    const env = opts.env ? { ...process.env, ...opts.env } : undefined;
+    const r = spawnSync(cmd, args, { encoding: "utf8", timeout: opts.timeoutMs ?? 30_000, input: opts.input, killSignal: "SIGKILL", env });
     if (r.error) return { code: -1, stdout: r.stdout ?? "", stderr: `${r.error.message}\n${r.stderr ?? ""}` };
     return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }

@@ -23,7 +23,7 @@ export class Writer {
     constructor(
         private readonly lab: LabStack,
         private readonly endpoint: SqlEndpoint,
-        private readonly tickMs = 50,
+        readonly tickMs = 50,
     ) {}
 
     async start(maxMs: number): Promise<void> {
