@@ -51,7 +51,8 @@ export function nodeContainer(name: string, args: NodeContainerArgs, opts: pulum
             destroyGraceSeconds: 30,
             mustRun: true,
         },
-        { ...opts, provider: args.provider, deleteBeforeReplace: true },
+        // The provider "updates" init in place, which Docker cannot do (measured: Init stayed false).
+        { ...opts, provider: args.provider, deleteBeforeReplace: true, replaceOnChanges: ["init"] },
     );
 }
 

@@ -138,9 +138,36 @@ export function labChecks(lab: LabStack): Check[] {
         });
     }
     for (const e of sqlEndpoints(t)) checks.push({ name: `SQL ${e.label} ${e.address}:${e.port}`, run: () => writeAndReadEverywhere(lab, e) });
+    for (const e of sqlEndpoints(t).filter((x) => x.backend === "pxc")) checks.push({ name: `${e.instance} ${e.address}:${e.port} from every host and a container on each`, run: async () => reachableEverywhere(lab, e) });
     checks.push({ name: "dual-master replication threads", run: async () => replicationThreads(lab) });
     for (const s of statsEndpoints(t)) checks.push({ name: `stats page ${s.url}`, run: () => statsPage(lab, s.url) });
     return checks;
+}
+
+// Reads the server greeting through the VIP: HAProxy answered and forwarded to a database.
+const GREETING = 'exec 3<>"/dev/tcp/$0/$1" && timeout 2 dd bs=256 count=1 status=none <&3 | tr -dc "[:alnum:].-"';
+
+/**
+ * The VIP from inside every simulated host and from a database container on every host: the
+ * clients the tutorials' overlay VIP failed (only the holder's own host reached it).
+ */
+function reachableEverywhere(lab: LabStack, e: SqlEndpoint): string {
+    const greets = (out: string) => /\d+\.\d+\.\d+/.test(out);
+    const failed: string[] = [];
+    const seen: string[] = [];
+    for (const h of lab.topology.hosts) {
+        const r = run("ip", ["netns", "exec", lab.netns(h.name), "timeout", "5", "bash", "-c", GREETING, e.address, String(e.port)]);
+        (r.code === 0 && greets(r.stdout) ? seen : failed).push(`host ${h.name}`);
+    }
+    const dbs = [...(lab.topology.database.pxc?.nodes ?? []), ...(lab.topology.database.dualMaster?.servers ?? [])];
+    for (const h of lab.topology.hosts) {
+        const c = dbs.find((n) => n.host === h.name);
+        if (!c) continue;
+        const r = run("docker", ["-H", lab.dockerHost(h.name), "exec", c.name, "timeout", "5", "bash", "-c", GREETING, e.address, String(e.port)]);
+        (r.code === 0 && greets(r.stdout) ? seen : failed).push(`container ${c.name} on ${h.name}`);
+    }
+    if (failed.length) throw new Error(`no greeting through ${e.address}:${e.port} from ${failed.join(", ")} (reached from ${seen.join(", ") || "nowhere"})`);
+    return `greeted from ${seen.join(", ")}`;
 }
 
 export async function runChecks(checks: Check[], log: (line: string) => void): Promise<CheckResult[]> {
