@@ -1,6 +1,7 @@
 // npm run bench: on a lab brought up by `npm run lab:up`, measures and writes
 // bench/results/bench-<time>.json (and latest.json, downtime.svg):
 //   - the drills with the project's defaults and with the tutorials' settings, side by side;
+//   - the VIP drills against the other placements (the dev stack's macvlan VIP);
 //   - a no-change `pulumi preview`, a one-setting change (`pulumi up`), and with --full a
 //     `pulumi destroy` + `pulumi up` from empty to healthy (verified);
 //   - program evaluation under mocks for growing topologies.
@@ -56,8 +57,20 @@ async function drillsWith(settings: Settings): Promise<DrillResult[]> {
     const inst = lab.topology.keepalived.instances.find((i) => i.fronts === "haproxy" && placementOf(i) === "host");
     if (!inst) throw new Error("no host-level VRRP instance fronting HAProxy");
     const results: DrillResult[] = [];
-    for (const d of DRILLS) results.push(await runDrill(lab, inst, d, (l) => log(`[${settings.label}] ${l}`)));
+    for (const d of DRILLS.filter((x) => x.levels.includes(inst.level))) results.push(await runDrill(lab, inst, d, (l) => log(`[${settings.label}] ${l}`)));
     return results;
+}
+
+/** The VIP drills against every other VIP in front of HAProxy (the macvlan one in the dev stack), our settings. */
+async function otherPlacements(): Promise<Record<string, DrillResult[]>> {
+    const lab = loadLabStack();
+    const out: Record<string, DrillResult[]> = {};
+    for (const inst of lab.topology.keepalived.instances.filter((i) => i.fronts === "haproxy" && placementOf(i) !== "host")) {
+        const label = `${inst.name} (${placementOf(inst)})`;
+        out[label] = [];
+        for (const d of DRILLS.filter((x) => x.movesVip && x.levels.includes(inst.level))) out[label].push(await runDrill(lab, inst, d, (l) => log(`[${label}] ${l}`)));
+    }
+    return out;
 }
 
 function evaluation(): Array<Record<string, number>> {
@@ -99,6 +112,7 @@ async function main(): Promise<void> {
 
     const tutorialResults = await drillsWith(tutorial);
     const oursResults = await drillsWith(ours);
+    const placements = await otherPlacements();
 
     const rows = oursResults.map((o) => {
         const t = tutorialResults.find((x) => x.drill === o.drill);
@@ -112,6 +126,7 @@ async function main(): Promise<void> {
         evaluation: evaluation(),
         downtime: rows,
         drills: { tutorial: tutorialResults, ours: oursResults },
+        placements,
     };
     const dir = path.join(REPO, "bench/results");
     fs.mkdirSync(dir, { recursive: true });
@@ -121,6 +136,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(dir, "downtime.svg"), downtimeChart(rows, "Client-visible downtime per drill (lower is better)"));
     console.log("\ntutorial settings\n" + drillTable(tutorialResults));
     console.log("\nthis project's defaults\n" + drillTable(oursResults));
+    for (const [label, results] of Object.entries(placements)) console.log(`\n${label}, this project's defaults\n${drillTable(results)}`);
     console.log("\ndrill                 tutorial ms   ours ms   ratio");
     for (const r of rows) console.log(`${r.drill.padEnd(22)}${String(r.tutorialMs).padStart(11)}${String(r.oursMs).padStart(10)}   ${r.ratio ?? "-"}`);
     log(`results: ${file}, bench/results/latest.json, bench/results/downtime.svg`);

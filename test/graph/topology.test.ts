@@ -108,6 +108,22 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
         for (const h of hostKa) for (const c of containerKa) expect(dependsOn(records, `${h.name}-apply`, `${c.name}-apply`)).toBe(true);
     });
 
+    it("attaches macvlan holders to their own host's macvlan network, after the shims", () => {
+        const t = stack.topology;
+        const holders = macvlanNodes(t);
+        const shims = records.filter((r) => r.type === COMMAND && /^macvlan-.*-shim$/.test(r.name));
+        expect(shims.map((r) => r.name).sort()).toEqual(t.hosts.filter((h) => holders.length > 0 && h.lan.macvlanShim).map((h) => `macvlan-${h.name}-shim`).sort());
+        for (const n of holders) {
+            const c = records.find((r) => r.type === CONTAINER && r.inputs.name === n.name && r.name.endsWith(`-${n.name}`));
+            if (!c) throw new Error(`no container for ${n.name}`);
+            const nets = (c.inputs.networksAdvanced as Array<{ name: string; ipv4Address: string }>).map((x) => x.ipv4Address);
+            expect(nets).toEqual([n.ip, n.lanIp]);
+            expect(c.inputs.init).toBe(true);
+            expect(dependsOn(records, c.name, `macvlan-${n.host}`)).toBe(true);
+            for (const s of shims) expect(dependsOn(records, c.name, s.name)).toBe(true);
+        }
+    });
+
     it("never puts a secret value in plaintext into a resource input", () => {
         for (const [key, value] of Object.entries(stack.secrets)) {
             const found = records.flatMap((r) => occurrences(r.inputs, value).map((o) => ({ ...o, at: r.name })));

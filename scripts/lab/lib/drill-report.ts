@@ -16,9 +16,9 @@ export function drillViolations(r: DrillResult): string[] {
 }
 
 export function drillTable(results: DrillResult[]): string {
-    const head = ["drill", "VIP moved ms", "takeover ms", "downtime ms", "stall ms", "failed/writes", "acked lost", "healthy after ms", "return outage ms", "holder before -> after"];
+    const head = ["drill", "VIP moved ms", "takeover ms", "backend DOWN ms", "downtime ms", "stall ms", "failed/writes", "acked lost", "healthy after ms", "return outage ms", "holder before -> after"];
     const ms = (v: number | undefined) => (v === undefined || v < 0 ? "-" : String(v));
-    const rows = results.map((r) => [r.drill, ms(r.vipMovedMs), ms(r.takeoverMs), String(r.downtimeMs), ms(r.stallMs), `${r.failedWrites}/${r.writes}`, String(r.ackedLost), String(r.healthyAfterMs), String(r.recoveryOutageMs), `${r.holderBefore} -> ${r.holdersAfter.join(",") || "none"}`]);
+    const rows = results.map((r) => [r.drill, ms(r.vipMovedMs), ms(r.takeoverMs), ms(r.backendDownMs), String(r.downtimeMs), ms(r.stallMs), `${r.failedWrites}/${r.writes}`, String(r.ackedLost), String(r.healthyAfterMs), String(r.recoveryOutageMs), `${r.holderBefore} -> ${r.holdersAfter.join(",") || "none"}`]);
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
     return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");

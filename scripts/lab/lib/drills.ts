@@ -5,7 +5,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { VrrpInstance } from "../../../infra/config/schema";
-import { vrrpMembers } from "../../../infra/config/derive";
+import { haproxyListeners, vrrpMembers } from "../../../infra/config/derive";
 import { containerKeepalivedStart } from "../../../components/proxy/container-keepalived";
 import { Backend, sqlEndpoints } from "../../../infra/config/endpoints";
 import { appOf, backendNodes, vipHolders } from "./checks";
@@ -26,6 +26,8 @@ export type Level = VrrpInstance["level"];
 
 export interface Drill {
     readonly name: string;
+    /** The database server the drill kills, as HAProxy names it ("pxc/pn1"). */
+    readonly killsServer?: (ctx: DrillContext) => string | undefined;
     /** VRRP levels the drill applies to (the holder is a host, or a container). */
     readonly levels: Level[];
     what(level: Level): string;
@@ -53,6 +55,8 @@ export interface DrillResult {
     readonly stallMs?: number;
     /** Injection -> another member logged "Entering MASTER STATE" (container holders log to Docker); -1 when not seen. */
     readonly takeoverMs?: number;
+    /** Injection -> the first HAProxy logged the killed database server DOWN (no new queries to it); -1 when not seen. */
+    readonly backendDownMs?: number;
     /** The same, from the recovery on (a returning node must not cause a second outage). */
     readonly recoveryOutageMs: number;
     readonly writes: number;
@@ -241,6 +245,7 @@ export const DRILLS: Drill[] = [
     },
     {
         name: "galera-node-kill",
+        killsServer: (ctx) => haproxyServer(ctx, "pxc", ctx.lab.topology.database.pxc?.nodes[0]?.name),
         levels: ["host", "container"],
         movesVip: false,
         what: () => "one Galera node is SIGKILLed (Docker restarts it; it rejoins)",
@@ -258,6 +263,7 @@ export const DRILLS: Drill[] = [
     },
     {
         name: "dual-master-kill",
+        killsServer: (ctx) => haproxyServer(ctx, "dualMaster", ctx.lab.topology.database.dualMaster?.servers[0]?.name),
         levels: ["host", "container"],
         movesVip: false,
         what: () => "the active dual-master server is SIGKILLed (HAProxy fails over to the backup; Docker restarts it)",
@@ -287,6 +293,24 @@ function takeoverMs(ctx: DrillContext, since: number): number {
         })
         .filter((t) => t >= since);
     return times.length ? Math.min(...times) - since : -1;
+}
+
+/** HAProxy's name for a database server: "<listener>/<node>" (the listener is the proxy section). */
+function haproxyServer(ctx: DrillContext, backend: Backend, node: string | undefined): string | undefined {
+    const listener = haproxyListeners(ctx.lab.topology).find((l) => l.backend === backend);
+    return listener && node ? `${listener.name}/${node}` : undefined;
+}
+
+/** From HAProxy's own "Server <backend>/<name> is DOWN" lines in the proxies' Docker logs. */
+function backendDownMs(ctx: DrillContext, server: string | undefined, since: number): number {
+    if (!server) return -1;
+    const pattern = `Server ${server} is DOWN`;
+    const times = (ctx.lab.topology.haproxy?.nodes ?? []).flatMap((n) => {
+        const r = run("docker", ["-H", ctx.lab.dockerHost(n.host), "logs", "-t", "--since", new Date(since - 1000).toISOString(), n.name]);
+        return `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes(pattern)).map((l) => Date.parse(l.split(" ")[0]));
+    });
+    const after = times.filter((t) => t >= since);
+    return after.length ? Math.min(...after) - since : -1;
 }
 
 /** Acknowledged writes of a run missing on every database node behind the backend that answers. */
@@ -353,6 +377,7 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
         downtimeMs: outage.ms,
         stallMs: longestStall(report.attempts, injectedAt, writer.tickMs),
         takeoverMs: drill.movesVip ? takeoverMs(ctx, injectedAt) : -1,
+        backendDownMs: drill.killsServer ? backendDownMs(ctx, drill.killsServer(ctx), injectedAt) : -1,
         recoveryOutageMs: recoveryOutage.ms,
         writes: report.attempts.length,
         failedWrites: report.attempts.filter((a) => !a.ok).length,
@@ -361,6 +386,6 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
         healthyAfterMs: healthy ? healthyAt - injectedAt : -1,
         errors: [...new Set(report.attempts.filter((a) => !a.ok).map((a) => a.error ?? ""))].slice(0, 3),
     };
-    log(`${drill.name}: VIP moved after ${result.vipMovedMs} ms (keepalived log: ${result.takeoverMs} ms), downtime ${result.downtimeMs} ms, stall ${result.stallMs} ms, ${result.failedWrites}/${result.writes} writes failed, ${result.ackedLost} acknowledged lost, healthy after ${result.healthyAfterMs} ms, holders during ${holdersDuring.join(",") || "-"} after ${result.holdersAfter.join(",") || "none"}`);
+    log(`${drill.name}: VIP moved after ${result.vipMovedMs} ms (keepalived log: ${result.takeoverMs} ms), backend DOWN in HAProxy after ${result.backendDownMs} ms, downtime ${result.downtimeMs} ms, stall ${result.stallMs} ms, ${result.failedWrites}/${result.writes} writes failed, ${result.ackedLost} acknowledged lost, healthy after ${result.healthyAfterMs} ms, holders during ${holdersDuring.join(",") || "-"} after ${result.holdersAfter.join(",") || "none"}`);
     return result;
 }
