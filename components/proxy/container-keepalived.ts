@@ -36,7 +36,7 @@ export class ContainerKeepalived extends pulumi.ComponentResource {
                 connection: args.host.connection,
                 create: `set -eu\n${install} </dev/null\n${write}\n${start} </dev/null`,
                 delete: `if docker inspect ${quote(c)} >/dev/null 2>&1; then ${inContainer(c, STOP)} </dev/null || true; fi\necho "keepalived stopped in ${c}"`,
-                stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderKeepalivedFiles(args.topology, "container", c, s).map(asTemplate)))),
+                stdin: pulumi.secret(args.secrets.apply((s) => filesPayload([...renderKeepalivedFiles(args.topology, "container", c, s).map(asTemplate), START_FILE]))),
                 secret: true,
                 triggers: [args.container.id, dir ?? "package-manager"],
             },
@@ -106,17 +106,36 @@ ${RESOLVE_INTERFACES}
 pid=$(cat /run/keepalived.pid 2>/dev/null || true)
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -HUP "$pid"; echo "keepalived reloaded"; exit 0; fi
 rm -f /run/keepalived.pid /run/vrrp.pid /run/checkers.pid
-keepalived --dont-fork --log-console -f ${KEEPALIVED_CONF} -p /run/keepalived.pid >/proc/1/fd/1 2>&1 &
+# In a subshell: keepalived is then adopted by the container's init, not by the service the
+# entrypoint execs into (HAProxy's master waited for such a child on stop, measured).
+( keepalived --dont-fork --log-console -f ${KEEPALIVED_CONF} -p /run/keepalived.pid >/proc/1/fd/1 2>&1 & )
 echo "keepalived started"`;
 
 /**
- * What the apply step runs after installing and writing files; also what brings keepalived
- * back after the container restarts (nothing inside the container starts it).
+ * Kept in the container, so that its entrypoint (containerEntrypoint) runs it again when the
+ * container restarts: a restart brings new interface names and a fresh network namespace without
+ * the LAN policy routing, and published-port replies broke until it ran (measured).
  */
+export const KEEPALIVED_START = "/etc/keepalived/start.sh";
+export const START_FILE: RenderedFile = { path: KEEPALIVED_START, content: `#!/bin/sh\n${START}\n`, mode: "0700" };
+
+/** What the apply step runs after installing and writing files (the drills use it too). */
 export function containerKeepalivedStart(container: string): string {
-    return inContainer(container, START);
+    return `docker exec ${quote(container)} sh ${KEEPALIVED_START}`;
+}
+
+/**
+ * Entrypoint of a container that holds a VIP: keepalived (when the stack has installed it) comes
+ * up with the service on every start. Pidfiles left by the previous run are stale by definition,
+ * and their PIDs may now belong to the service.
+ */
+export function containerEntrypoint(): string[] {
+    const script = `rm -f /run/keepalived.pid /run/vrrp.pid /run/checkers.pid
+if [ -x ${KEEPALIVED_START} ] && command -v keepalived >/dev/null; then sh ${KEEPALIVED_START} || echo "keepalived did not start: see above" >&2; fi
+exec "$@"`;
+    return ["/bin/sh", "-c", script, "ha-entrypoint"];
 }
 
 const STOP = `pid=$(cat /run/keepalived.pid 2>/dev/null || true)
 if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
-rm -rf ${KEEPALIVED_CONF} ${TEMPLATE} /etc/keepalived/scripts`;
+rm -rf ${KEEPALIVED_CONF} ${TEMPLATE} ${KEEPALIVED_START} /etc/keepalived/scripts`;

@@ -12,6 +12,7 @@ import { nodeContainer } from "../docker/node-container";
 import { filesPayload } from "../remote/payload";
 import { quote, WRITE_FILES } from "../remote/scripts";
 import { remoteStep } from "../remote/step";
+import { containerEntrypoint } from "./container-keepalived";
 import * as path from "path";
 
 export interface HaproxyGroupArgs {
@@ -68,6 +69,9 @@ export class HaproxyGroup extends pulumi.ComponentResource {
                     ports,
                     volumes: [{ hostPath: hostDir, containerPath: path.dirname(HAPROXY_CFG_PATH), readOnly: true }],
                     vrrpCapabilities: args.vrrpInside,
+                    // The explicit command is what both the Debian and the official image run in
+                    // master-worker mode (the config reload relies on -W).
+                    ...(args.vrrpInside ? { entrypoints: containerEntrypoint(), command: ["haproxy", "-W", "-db", "-f", HAPROXY_CFG_PATH] } : {}),
                 },
                 { parent: this, dependsOn: [config] },
             );

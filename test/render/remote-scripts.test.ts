@@ -5,6 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { declareUnderMocks, Registered } from "../support/graph";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
+import { containerEntrypoint, START_FILE } from "../../components/proxy/container-keepalived";
 
 const stacks = allStackFiles().filter((f) => fs.existsSync(f));
 
@@ -31,5 +32,15 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("remote scripts of %s", (_l
             }
         }
         expect(problems).toEqual([]);
+    });
+});
+
+describe("scripts that run inside VIP-holding containers", () => {
+    it.each([
+        ["keepalived start script", START_FILE.content],
+        ["container entrypoint", containerEntrypoint()[2]],
+    ])("%s parses with sh -n and passes shellcheck", (_name, script) => {
+        expect(check("sh", ["-n"], script)).toBe("");
+        expect(check("shellcheck", ["-s", "sh", "-S", "warning", "-"], script)).toBe("");
     });
 });
