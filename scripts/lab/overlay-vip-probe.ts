@@ -5,11 +5,10 @@
 // for the MariaDB greeting through it. Removes the address afterwards, whatever happened.
 import { haproxyListeners } from "../../infra/config/derive";
 import { contains, fromInt, toInt } from "../../infra/config/net";
+import { greets, GREETING } from "./lib/checks";
 import { run } from "./lib/exec";
 import { loadLabStack } from "./lib/lab-stack";
 
-const GREETING = 'exec 3<>"/dev/tcp/$0/$1" && timeout 2 dd bs=256 count=1 status=none <&3 | tr -dc "[:alnum:].-"';
-const greets = (out: string) => /\d+\.\d+\.\d+/.test(out);
 
 function main(): number {
     const lab = loadLabStack();

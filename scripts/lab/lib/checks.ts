@@ -145,14 +145,15 @@ export function labChecks(lab: LabStack): Check[] {
 }
 
 // Reads the server greeting through the VIP: HAProxy answered and forwarded to a database.
-const GREETING = 'exec 3<>"/dev/tcp/$0/$1" && timeout 2 dd bs=256 count=1 status=none <&3 | tr -dc "[:alnum:].-"';
+export const GREETING = 'exec 3<>"/dev/tcp/$0/$1" && timeout 2 dd bs=256 count=1 status=none <&3 | tr -dc "[:alnum:].-"';
+/** The greeting carries the server version ("5.5.5-10.11.19-MariaDB..."). */
+export const greets = (out: string) => /\d+\.\d+\.\d+/.test(out);
 
 /**
  * The VIP from inside every simulated host and from a database container on every host: the
  * clients the tutorials' overlay VIP failed (only the holder's own host reached it).
  */
 function reachableEverywhere(lab: LabStack, e: SqlEndpoint): string {
-    const greets = (out: string) => /\d+\.\d+\.\d+/.test(out);
     const failed: string[] = [];
     const seen: string[] = [];
     for (const h of lab.topology.hosts) {

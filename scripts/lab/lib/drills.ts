@@ -284,15 +284,18 @@ export const DRILLS: Drill[] = [
 /** From keepalived's own log lines in the members' Docker logs: exact, where polling adds its own delay. */
 function takeoverMs(ctx: DrillContext, since: number): number {
     if (ctx.inst.level !== "container") return -1;
-    const pattern = `(${ctx.inst.name}) Entering MASTER STATE`;
-    const times = vrrpMembers(ctx.lab.topology, ctx.inst)
-        .filter((m) => m.name !== ctx.holder)
-        .flatMap((m) => {
-            const r = run("docker", ["-H", ctx.lab.dockerHost(m.host), "logs", "-t", "--since", new Date(since - 1000).toISOString(), m.name]);
-            return `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes(pattern)).map((l) => Date.parse(l.split(" ")[0]));
-        })
-        .filter((t) => t >= since);
-    return times.length ? Math.min(...times) - since : -1;
+    const others = vrrpMembers(ctx.lab.topology, ctx.inst).filter((m) => m.name !== ctx.holder);
+    return firstLogLineMs(ctx, others, `(${ctx.inst.name}) Entering MASTER STATE`, since);
+}
+
+/** Earliest Docker log timestamp, at or after `since`, of a line containing `pattern` in any of the containers; -1 when none. */
+function firstLogLineMs(ctx: DrillContext, containers: Array<{ name: string; host: string }>, pattern: string, since: number): number {
+    const times = containers.flatMap((c) => {
+        const r = run("docker", ["-H", ctx.lab.dockerHost(c.host), "logs", "-t", "--since", new Date(since - 1000).toISOString(), c.name]);
+        return `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes(pattern)).map((l) => Date.parse(l.split(" ")[0]));
+    });
+    const after = times.filter((t) => t >= since);
+    return after.length ? Math.min(...after) - since : -1;
 }
 
 /** HAProxy's name for a database server: "<listener>/<node>" (the listener is the proxy section). */
@@ -303,14 +306,7 @@ function haproxyServer(ctx: DrillContext, backend: Backend, node: string | undef
 
 /** From HAProxy's own "Server <backend>/<name> is DOWN" lines in the proxies' Docker logs. */
 function backendDownMs(ctx: DrillContext, server: string | undefined, since: number): number {
-    if (!server) return -1;
-    const pattern = `Server ${server} is DOWN`;
-    const times = (ctx.lab.topology.haproxy?.nodes ?? []).flatMap((n) => {
-        const r = run("docker", ["-H", ctx.lab.dockerHost(n.host), "logs", "-t", "--since", new Date(since - 1000).toISOString(), n.name]);
-        return `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes(pattern)).map((l) => Date.parse(l.split(" ")[0]));
-    });
-    const after = times.filter((t) => t >= since);
-    return after.length ? Math.min(...after) - since : -1;
+    return server ? firstLogLineMs(ctx, ctx.lab.topology.haproxy?.nodes ?? [], `Server ${server} is DOWN`, since) : -1;
 }
 
 /** Acknowledged writes of a run missing on every database node behind the backend that answers. */
