@@ -41,11 +41,26 @@ export const GALERA_SST_AUTH_CNF_NAME = "61-galera-sst-auth.cnf";
 export const DUAL_MASTER_CNF_NAME = "60-dual-master.cnf";
 
 /**
- * Galera evs timeouts for a LAN, in Galera's order keepalive <= suspect <= inactive and
- * suspect <= install: a silent node is suspected after 5 s and evicted by 15 s, so one
- * lost packet never splits the cluster, yet a dead node leaves it within seconds.
+ * Galera's evs timeouts, in the order Galera needs (inactive_check <= keepalive < suspect
+ * <= install <= inactive). A dead node stalls every commit for about the suspect timeout,
+ * so that one is short for a LAN; a keepalive every quarter of it means three lost in a row
+ * before anyone is suspected, and eviction needs every other member to agree. Install and
+ * inactive keep at least Galera's defaults (7.5 s, 15 s): a node that restarts at once
+ * (Docker's restart policy) rejoins while its old self is being evicted, and with an install
+ * timeout of 3 s that round timed out and left each survivor alone in a non-primary view
+ * (measured: 9.7 s of failed writes instead of 2 s).
  */
-const EVS_LAN = ["evs.keepalive_period=PT1S", "evs.inactive_check_period=PT0.5S", "evs.suspect_timeout=PT5S", "evs.inactive_timeout=PT15S", "evs.install_timeout=PT7.5S"];
+export function evsOptions(suspectTimeoutMs: number): string[] {
+    const period = (ms: number) => `PT${+(ms / 1000).toFixed(3)}S`;
+    const keepalive = Math.min(1000, suspectTimeoutMs / 4);
+    return [
+        `evs.keepalive_period=${period(keepalive)}`,
+        `evs.inactive_check_period=${period(Math.min(500, keepalive))}`,
+        `evs.suspect_timeout=${period(suspectTimeoutMs)}`,
+        `evs.inactive_timeout=${period(Math.max(15000, 3 * suspectTimeoutMs))}`,
+        `evs.install_timeout=${period(Math.max(7500, 1.5 * suspectTimeoutMs))}`,
+    ];
+}
 
 type Setting = readonly [string, string | number];
 
@@ -102,7 +117,7 @@ export function renderGaleraCnf(t: Topology, node: string): RenderedFile {
         ["wsrep_node_address", n.ip],
         ["wsrep_node_name", n.name],
         ["wsrep_sst_method", pxc.sstMethod],
-        ["wsrep_provider_options", `"gcache.size=${pxc.gcacheSize}; ${EVS_LAN.join("; ")}"`],
+        ["wsrep_provider_options", `"gcache.size=${pxc.gcacheSize}; ${evsOptions(pxc.suspectTimeoutMs).join("; ")}"`],
         ...(pxc.flavor === "mariadb" ? [] : [["pxc_strict_mode", "ENFORCING"] as const]),
     ];
     const header = [

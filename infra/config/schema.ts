@@ -132,6 +132,15 @@ export const PxcSchema = z.strictObject({
         .default({ user: "clustercheck", passwordSecret: "clustercheckPassword", port: 9200 }),
     app: appAccount,
     gcacheSize: z.string().regex(/^\d+[MG]$/).default("512M").describe("gcache.size: larger lets a returning node catch up by IST instead of SST."),
+    suspectTimeoutMs: z
+        .number()
+        .int()
+        .min(1000)
+        .max(60000)
+        .default(2000)
+        .describe(
+            "evs.suspect_timeout in ms: how long a silent node stalls every commit before the others evict it; the other evs timeouts follow from it. Galera's default, 5000, suits WANs.",
+        ),
     nodes: z.array(pxcNode).min(1).describe("Galera nodes; odd count >= 3."),
 });
 

@@ -37,18 +37,31 @@ interface Settings {
     readonly values: Record<string, string | number | boolean>;
 }
 
-function settingsOf(instIndex: number, label: string, s: { version: number; advertInt: number; track: boolean; interMs: number; fall: number }): Settings {
+interface Knobs {
+    readonly version: number;
+    readonly advertInt: number;
+    readonly track: boolean;
+    readonly interMs: number;
+    readonly fall: number;
+    readonly suspectTimeoutMs: number;
+}
+
+function settingsOf(instIndex: number, label: string, k: Knobs): Settings {
     return {
         label,
         values: {
-            [`keepalived.instances[${instIndex}].version`]: s.version,
-            [`keepalived.instances[${instIndex}].advertInt`]: s.advertInt,
-            [`keepalived.instances[${instIndex}].track.enabled`]: s.track,
-            "haproxy.check.interMs": s.interMs,
-            "haproxy.check.fall": s.fall,
+            [`keepalived.instances[${instIndex}].version`]: k.version,
+            [`keepalived.instances[${instIndex}].advertInt`]: k.advertInt,
+            [`keepalived.instances[${instIndex}].track.enabled`]: k.track,
+            "haproxy.check.interMs": k.interMs,
+            "haproxy.check.fall": k.fall,
+            "database.pxc.suspectTimeoutMs": k.suspectTimeoutMs,
         },
     };
 }
+
+const describeKnobs = (k: Knobs) =>
+    `VRRP v${k.version} advert ${k.advertInt} s${k.track ? ", track script" : ", no track script"}, HAProxy inter ${k.interMs} fall ${k.fall}, Galera suspect ${k.suspectTimeoutMs / 1000} s`;
 
 async function drillsWith(settings: Settings): Promise<DrillResult[]> {
     for (const [k, v] of Object.entries(settings.values)) setPath(k, v);
@@ -91,9 +104,13 @@ async function main(): Promise<void> {
     const instIndex = lab.topology.keepalived.instances.findIndex((i) => i.fronts === "haproxy" && placementOf(i) === "host");
     const inst = lab.topology.keepalived.instances[instIndex];
     const ha = lab.topology.haproxy;
-    if (!inst || !ha) throw new Error("the bench needs the dev stack's host-level VIP in front of HAProxy");
-    const ours = settingsOf(instIndex, "ours", { version: inst.version, advertInt: inst.advertInt, track: inst.track.enabled, interMs: ha.check.interMs, fall: ha.check.fall });
-    const tutorial = settingsOf(instIndex, "tutorial", { version: 2, advertInt: 1, track: false, interMs: 2000, fall: 3 });
+    const pxc = lab.topology.database.pxc;
+    if (!inst || !ha || !pxc) throw new Error("the bench needs the dev stack's host-level VIP in front of HAProxy, and its Galera cluster");
+    const oursKnobs: Knobs = { version: inst.version, advertInt: inst.advertInt, track: inst.track.enabled, interMs: ha.check.interMs, fall: ha.check.fall, suspectTimeoutMs: pxc.suspectTimeoutMs };
+    // The tutorials set none of these: keepalived's and HAProxy's examples, Galera's own default.
+    const tutorialKnobs: Knobs = { version: 2, advertInt: 1, track: false, interMs: 2000, fall: 3, suspectTimeoutMs: 5000 };
+    const ours = settingsOf(instIndex, "ours", oursKnobs);
+    const tutorial = settingsOf(instIndex, "tutorial", tutorialKnobs);
 
     const provisioning: Record<string, number> = {};
     provisioning.previewNoChangeMs = pulumi("pulumi preview (no change)", "preview", "--expect-no-changes");
@@ -133,7 +150,10 @@ async function main(): Promise<void> {
     const file = path.join(dir, `bench-${result.at.replace(/[:.]/g, "-")}.json`);
     fs.writeFileSync(file, JSON.stringify(result, null, 2));
     fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(result, null, 2));
-    fs.writeFileSync(path.join(dir, "downtime.svg"), downtimeChart(rows, "Client-visible downtime per drill (lower is better)"));
+    fs.writeFileSync(path.join(dir, "downtime.svg"), downtimeChart(rows, "Client-visible downtime per drill (lower is better)", {
+            tutorial: `tutorial settings (${describeKnobs(tutorialKnobs)})`,
+            ours: `this project's defaults (${describeKnobs(oursKnobs)})`,
+        }),);
     console.log("\ntutorial settings\n" + drillTable(tutorialResults));
     console.log("\nthis project's defaults\n" + drillTable(oursResults));
     for (const [label, results] of Object.entries(placements)) console.log(`\n${label}, this project's defaults\n${drillTable(results)}`);

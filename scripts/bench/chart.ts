@@ -10,8 +10,8 @@ function esc(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-export function downtimeChart(rows: ChartRow[], title: string): string {
-    const W = 760;
+export function downtimeChart(rows: ChartRow[], title: string, legend: { tutorial: string; ours: string }): string {
+    const W = 900;
     const rowH = 46;
     const left = 170;
     const right = 90;
@@ -31,8 +31,8 @@ export function downtimeChart(rows: ChartRow[], title: string): string {
     return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 <text x="${W / 2}" y="22" font-size="15" text-anchor="middle" font-weight="bold">${esc(title)}</text>
-<rect x="${left}" y="32" width="12" height="12" fill="#c0504d"/><text x="${left + 18}" y="42" font-size="12">tutorial settings (VRRP v2 advert 1 s, HAProxy inter 2000 fall 3, no track script)</text>
-<rect x="${left}" y="${H - 22}" width="12" height="12" fill="#4f81bd"/><text x="${left + 18}" y="${H - 12}" font-size="12">this project's defaults (VRRP v3 advert 0.1 s, inter 500 fall 2, track script)</text>
+<rect x="12" y="32" width="12" height="12" fill="#c0504d"/><text x="30" y="42" font-size="12">${esc(legend.tutorial)}</text>
+<rect x="12" y="${H - 22}" width="12" height="12" fill="#4f81bd"/><text x="30" y="${H - 12}" font-size="12">${esc(legend.ours)}</text>
 ${body}
 </svg>
 `;

@@ -13,7 +13,9 @@ import {
     renderDualMasterCnf,
     renderGaleraCnf,
     renderGaleraSecretCnf,
+    evsOptions,
 } from "../../components/render/mysql-cnf";
+import * as fc from "fast-check";
 import { renderGaleraUsersSql } from "../../components/render/database-users-sql";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 import { expectGolden } from "../support/golden";
@@ -233,6 +235,36 @@ describe("MySQL option files", () => {
         expect(text).toMatch(/^log_replica_updates\s+= ON$/m);
         expect(text).not.toMatch(/log_slave_updates|master_info_repository/);
         expect(structuralProblems("mysql80", text)).toEqual([]);
+    });
+});
+
+describe("Galera evs timeouts from the suspect timeout", () => {
+    const seconds = (opts: string[], key: string): number => {
+        const m = new RegExp(`^evs\\.${key}=PT(\\d+(?:\\.\\d+)?)S$`).exec(opts.find((o) => o.startsWith(`evs.${key}=`)) ?? "");
+        if (!m) throw new Error(`evs.${key} missing or not an ISO 8601 period in ${opts.join("; ")}`);
+        return Number(m[1]);
+    };
+
+    it("keeps Galera's order for every allowed value: inactive_check <= keepalive < suspect <= install <= inactive", () => {
+        fc.assert(
+            fc.property(fc.integer({ min: 1000, max: 60000 }), (ms) => {
+                const o = evsOptions(ms);
+                const [check, keepalive, suspect, install, inactive] = ["inactive_check_period", "keepalive_period", "suspect_timeout", "install_timeout", "inactive_timeout"].map((k) => seconds(o, k));
+                expect(suspect).toBeCloseTo(ms / 1000, 3);
+                expect(check).toBeLessThanOrEqual(keepalive);
+                // Three keepalives fit in the suspect window: one lost packet suspects nobody.
+                expect(3 * keepalive).toBeLessThan(suspect);
+                expect(suspect).toBeLessThanOrEqual(install);
+                expect(install).toBeLessThanOrEqual(inactive);
+                // Never below Galera's defaults: a short install round splits a cluster a restarting node rejoins.
+                expect(install).toBeGreaterThanOrEqual(7.5);
+                expect(inactive).toBeGreaterThanOrEqual(15);
+            }),
+        );
+    });
+
+    it("renders the default 2 s, with Galera's own install and inactive timeouts", () => {
+        expect(evsOptions(2000)).toEqual(["evs.keepalive_period=PT0.5S", "evs.inactive_check_period=PT0.5S", "evs.suspect_timeout=PT2S", "evs.inactive_timeout=PT15S", "evs.install_timeout=PT7.5S"]);
     });
 });
 

@@ -45,6 +45,37 @@ export function longestStall(attempts: Attempt[], from: number, tickMs: number):
     return Math.max(0, best);
 }
 
+export interface FailureRun {
+    /** First and last failed attempt of the run, ms after `from`. */
+    readonly fromMs: number;
+    readonly toMs: number;
+    readonly count: number;
+    readonly error: string;
+}
+
+/**
+ * Failed attempts after `from`, as runs of consecutive failures with the same error: the
+ * timeline that says which part of an outage was whose (HAProxy, Galera, VRRP).
+ */
+export function failureRuns(attempts: Attempt[], from: number): FailureRun[] {
+    const runs: Array<{ fromMs: number; toMs: number; count: number; error: string }> = [];
+    let previousOk = true;
+    for (const a of attempts.filter((x) => x.at >= from)) {
+        if (a.ok) {
+            previousOk = true;
+            continue;
+        }
+        const error = a.error ?? "";
+        const last = runs[runs.length - 1];
+        if (!previousOk && last && last.error === error) {
+            last.toMs = a.at - from;
+            last.count++;
+        } else runs.push({ fromMs: a.at - from, toMs: a.at - from, count: 1, error });
+        previousOk = false;
+    }
+    return runs;
+}
+
 export interface ClientLoopOptions {
     readonly tickMs: number;
     readonly maxMs: number;

@@ -11,7 +11,7 @@ import { Backend, sqlEndpoints } from "../../../infra/config/endpoints";
 import { appOf, backendNodes, vipHolders } from "./checks";
 import { containerSql, eventually, run, sleep } from "./exec";
 import { LabStack, REPO } from "./lab-stack";
-import { longestOutage, longestStall } from "./client-loop";
+import { FailureRun, failureRuns, longestOutage, longestStall } from "./client-loop";
 import { Writer, WRITES_TABLE } from "./writer";
 
 export interface DrillContext {
@@ -66,6 +66,8 @@ export interface DrillResult {
     /** Failure injected -> topology healthy again (recovery included). */
     readonly healthyAfterMs: number;
     readonly errors: string[];
+    /** Failed writes after the injection, as runs of one error each (ms after the injection). */
+    readonly failures?: FailureRun[];
 }
 
 const hostsSh = path.join(REPO, "scripts/lab/hosts.sh");
@@ -381,7 +383,9 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
         ackedLost: lostWrites(ctx, drill.backend, report.run, report.acked),
         healthyAfterMs: healthy ? healthyAt - injectedAt : -1,
         errors: [...new Set(report.attempts.filter((a) => !a.ok).map((a) => a.error ?? ""))].slice(0, 3),
+        failures: failureRuns(report.attempts, injectedAt),
     };
     log(`${drill.name}: VIP moved after ${result.vipMovedMs} ms (keepalived log: ${result.takeoverMs} ms), backend DOWN in HAProxy after ${result.backendDownMs} ms, downtime ${result.downtimeMs} ms, stall ${result.stallMs} ms, ${result.failedWrites}/${result.writes} writes failed, ${result.ackedLost} acknowledged lost, healthy after ${result.healthyAfterMs} ms, holders during ${holdersDuring.join(",") || "-"} after ${result.holdersAfter.join(",") || "none"}`);
+    for (const f of result.failures ?? []) log(`${drill.name}:   failed +${f.fromMs}..${f.toMs} ms (${f.count}x): ${f.error}`);
     return result;
 }
