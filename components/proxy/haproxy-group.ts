@@ -15,6 +15,25 @@ import { remoteStep } from "../remote/step";
 import { containerEntrypoint } from "./container-keepalived";
 import * as path from "path";
 
+/** Where the master writes its PID (writable for the official image's non-root user too). */
+export const HAPROXY_PID_PATH = "/tmp/haproxy-master.pid";
+
+/**
+ * Reloads a running HAProxy container: SIGUSR2 to the master, sent from inside with
+ * `docker exec`. Not `docker kill -s USR2`: on Docker 20.10 any `docker kill` marks the
+ * container as stopped by hand, so after a later crash its restart policy never restarts it
+ * (measured in the lab: HasBeenManuallyStopped true after the signal, no restart after a
+ * SIGKILL). A container without the pidfile predates it and is being replaced in this same
+ * update; Docker's signal is good enough for it.
+ */
+export function reloadScript(container: string): string {
+    const c = quote(container);
+    return `if [ "$(docker inspect -f '{{.State.Running}}' ${c} 2>/dev/null)" = true ]; then
+  if docker exec ${c} sh -c 'kill -USR2 "$(cat ${HAPROXY_PID_PATH})"' 2>/dev/null; then echo "reloaded ${container}"
+  else docker kill -s USR2 ${c} >/dev/null; echo "reloaded ${container} through Docker (no master pidfile: container predates it)"; fi
+fi`;
+}
+
 export interface HaproxyGroupArgs {
     readonly topology: Topology;
     readonly hosts: Record<string, HostBase>;
@@ -49,7 +68,7 @@ export class HaproxyGroup extends pulumi.ComponentResource {
                 `${name}-${node.name}-config`,
                 {
                     connection: host.connection,
-                    create: `set -eu\n${WRITE_FILES}\nif [ "$(docker inspect -f '{{.State.Running}}' ${quote(node.name)} 2>/dev/null)" = true ]; then docker kill -s USR2 ${quote(node.name)} >/dev/null; echo "reloaded ${node.name}"; fi`,
+                    create: `set -eu\n${WRITE_FILES}\n${reloadScript(node.name)}`,
                     // The parents go too when nothing else is left in them.
                     delete: `rm -rf ${quote(hostDir)}\nrmdir ${HAPROXY_HOST_DIR} 2>/dev/null || true\nrmdir ${path.dirname(HAPROXY_HOST_DIR)} 2>/dev/null || true\necho "removed ${hostDir}"`,
                     stdin: pulumi.secret(args.secrets.apply((s) => filesPayload([onHost(renderHaproxyCfg(t, node.name, s))]))),
@@ -70,8 +89,10 @@ export class HaproxyGroup extends pulumi.ComponentResource {
                     volumes: [{ hostPath: hostDir, containerPath: path.dirname(HAPROXY_CFG_PATH), readOnly: true }],
                     vrrpCapabilities: args.vrrpInside,
                     // The explicit command is what both the Debian and the official image run in
-                    // master-worker mode (the config reload relies on -W).
-                    ...(args.vrrpInside ? { entrypoints: containerEntrypoint(), command: ["haproxy", "-W", "-db", "-f", HAPROXY_CFG_PATH] } : {}),
+                    // master-worker mode (the config reload relies on -W);
+                    // -p: the reload signals the master by its pidfile (see reloadScript).
+                    command: ["haproxy", "-W", "-db", "-f", HAPROXY_CFG_PATH, "-p", HAPROXY_PID_PATH],
+                    ...(args.vrrpInside ? { entrypoints: containerEntrypoint() } : {}),
                 },
                 { parent: this, dependsOn: [config] },
             );

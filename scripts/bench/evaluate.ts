@@ -8,12 +8,16 @@ import { goodSecrets, PROJECT, rawTopology } from "../../test/support/stacks";
 
 type Raw = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function topology(dbNodes: number, hosts: number): Raw {
+/** Galera nodes and hosts of the topologies the bench evaluates. */
+export const EVALUATION_SIZES: ReadonlyArray<readonly [number, number]> = [[3, 2], [9, 5], [33, 10], [99, 20]];
+
+/** The dev stack, scaled: every host gets a LAN address and a macvlan shim, the nodes spread round-robin. */
+export function scaledTopology(dbNodes: number, hosts: number): Raw {
     const t = rawTopology(path.join(__dirname, "../../Pulumi.dev.yaml")) as Raw;
     t.hosts = Array.from({ length: hosts }, (_, i) => ({
         name: `h${i + 1}`,
         ssh: { address: `10.77.0.${11 + i}` },
-        lan: { interface: "eth0", address: `10.77.0.${11 + i}/24` },
+        lan: { interface: "eth0", address: `10.77.0.${11 + i}/24`, macvlanShim: `10.77.0.${41 + i}` },
         ...(i === 0 ? { swarmRole: "manager" } : {}),
         docker: { host: `unix:///var/lib/ha-lab/h${i + 1}/docker.sock` },
     }));
@@ -26,13 +30,15 @@ function topology(dbNodes: number, hosts: number): Raw {
 async function main(): Promise<void> {
     const [dbNodes, hosts] = process.argv.slice(2).map(Number);
     const started = process.hrtime.bigint();
-    const stack = loadTopology(PROJECT, topology(dbNodes, hosts), goodSecrets());
+    const stack = loadTopology(PROJECT, scaledTopology(dbNodes, hosts), goodSecrets());
     const records = await declareUnderMocks(stack);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     console.log(JSON.stringify({ dbNodes, hosts, resources: records.length, ms: Math.round(ms) }));
 }
 
-main().catch((err) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch((err) => {
+        console.error(err instanceof Error ? err.message : String(err));
+        process.exit(1);
+    });
+}

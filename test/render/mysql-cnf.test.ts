@@ -263,7 +263,8 @@ describe("Galera evs timeouts from the suspect timeout", () => {
         );
     });
 
-    it("renders the default 2 s, with Galera's own install and inactive timeouts", () => {
+    it("renders Galera's own defaults at 5 s, and keeps install and inactive there for shorter ones", () => {
+        expect(evsOptions(5000)).toEqual(["evs.keepalive_period=PT1S", "evs.inactive_check_period=PT0.5S", "evs.suspect_timeout=PT5S", "evs.inactive_timeout=PT15S", "evs.install_timeout=PT7.5S"]);
         expect(evsOptions(2000)).toEqual(["evs.keepalive_period=PT0.5S", "evs.inactive_check_period=PT0.5S", "evs.suspect_timeout=PT2S", "evs.inactive_timeout=PT15S", "evs.install_timeout=PT7.5S"]);
     });
 });

@@ -12,6 +12,7 @@ export function drillViolations(r: DrillResult): string[] {
     if (r.drill.startsWith("galera") && r.ackedLost > 0) out.push(`${r.drill}: ${r.ackedLost} acknowledged Galera writes lost`);
     if (VIP_MUST_MOVE.includes(r.drill) && r.vipMovedMs < 0) out.push(`${r.drill}: the VIP never moved off the crashed holder ${r.holderBefore}`);
     if (VIP_MUST_MOVE.includes(r.drill) && r.holdersAfter.includes(r.holderBefore)) out.push(`${r.drill}: the VIP did not move off the crashed holder ${r.holderBefore} (or came back to it despite nopreempt)`);
+    if (r.startedByDrill?.length) out.push(`${r.drill}: Docker's restart policy did not restart ${r.startedByDrill.join(", ")} after the crash (the drill started it)`);
     return out;
 }
 

@@ -20,6 +20,8 @@ export interface DrillContext {
     /** The VIP holder when the drill started. */
     readonly holder: string;
     readonly log: (line: string) => void;
+    /** Containers a crash left down that the drill had to start itself (the restart policy failed). */
+    readonly startedByDrill: string[];
 }
 
 export type Level = VrrpInstance["level"];
@@ -68,6 +70,8 @@ export interface DrillResult {
     readonly errors: string[];
     /** Failed writes after the injection, as runs of one error each (ms after the injection). */
     readonly failures?: FailureRun[];
+    /** Crashed containers Docker's restart policy did not bring back within 10 s (the drill started them). */
+    readonly startedByDrill?: string[];
 }
 
 const hostsSh = path.join(REPO, "scripts/lab/hosts.sh");
@@ -120,6 +124,7 @@ function crash(ctx: DrillContext, host: string, container: string): void {
 async function restartIfNeeded(ctx: DrillContext, host: string, container: string): Promise<void> {
     if (await eventually(() => running(ctx, host, container), 10_000, 250)) return;
     ctx.log(`${container} on ${host} was not restarted by Docker within 10 s: starting it`);
+    ctx.startedByDrill.push(container);
     docker(ctx, host, ["start", container]);
 }
 
@@ -330,7 +335,7 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
     if (!drill.levels.includes(inst.level)) throw new Error(`${drill.name} applies to ${drill.levels.join("/")}-level instances, not ${inst.name} (${inst.level})`);
     const holders = vipHolders(lab, inst);
     if (holders.length !== 1) throw new Error(`${drill.name}: the VIP ${inst.vip} has ${holders.length} holders before the drill; bring the lab to health first`);
-    const ctx: DrillContext = { lab, inst, holder: holders[0], log };
+    const ctx: DrillContext = { lab, inst, holder: holders[0], log, startedByDrill: [] };
     const endpoint = sqlEndpoints(lab.topology).find((e) => e.backend === drill.backend && e.instance === inst.name);
     if (!endpoint) throw new Error(`${drill.name}: no ${drill.backend} endpoint behind ${inst.name}`);
     const writer = new Writer(lab, endpoint);
@@ -384,6 +389,7 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
         healthyAfterMs: healthy ? healthyAt - injectedAt : -1,
         errors: [...new Set(report.attempts.filter((a) => !a.ok).map((a) => a.error ?? ""))].slice(0, 3),
         failures: failureRuns(report.attempts, injectedAt),
+        startedByDrill: [...ctx.startedByDrill],
     };
     log(`${drill.name}: VIP moved after ${result.vipMovedMs} ms (keepalived log: ${result.takeoverMs} ms), backend DOWN in HAProxy after ${result.backendDownMs} ms, downtime ${result.downtimeMs} ms, stall ${result.stallMs} ms, ${result.failedWrites}/${result.writes} writes failed, ${result.ackedLost} acknowledged lost, healthy after ${result.healthyAfterMs} ms, holders during ${holdersDuring.join(",") || "-"} after ${result.holdersAfter.join(",") || "none"}`);
     for (const f of result.failures ?? []) log(`${drill.name}:   failed +${f.fromMs}..${f.toMs} ms (${f.count}x): ${f.error}`);
