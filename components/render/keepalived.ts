@@ -2,7 +2,7 @@
 // instance of that level it holds, plus the scripts the file names. Written against
 // keepalived 2.2.7: every keyword here passes `keepalived -t` without a warning.
 import { Topology, VrrpInstance } from "../../infra/config/schema";
-import { hostByName, placementOf, usesUnicast, vrrpMembers, VrrpMember } from "../../infra/config/derive";
+import { hostAddress, hostByName, placementOf, usesUnicast, vrrpMembers, VrrpMember } from "../../infra/config/derive";
 import { parseCidr } from "../../infra/config/net";
 import { file, RenderedFile } from "./file";
 import { KEEPALIVED_DIR, keepalivedScript, KeepalivedScript, scriptPath } from "./keepalived-scripts";
@@ -76,21 +76,38 @@ function checkName(inst: VrrpInstance): string {
     return `chk_${inst.name}`;
 }
 
-function vrrpScript(t: Topology, inst: VrrpInstance): string[] {
+function isolationName(inst: VrrpInstance): string {
+    return `chk_${inst.name}_lan`;
+}
+
+/** The isolation references a holder checks: not its own address, nor its own host's (a macvlan child cannot reach its parent's). */
+export function isolationTargets(t: Topology, h: HeldInstance): string[] {
+    if (!h.inst.track.enabled) return [];
+    const own = new Set([h.self.address, ...t.hosts.filter((x) => x.name === h.self.host).map(hostAddress)]);
+    return h.inst.track.isolation.filter((r) => !own.has(r.address)).map((r) => `${r.address}:${r.port}`);
+}
+
+function vrrpScript(t: Topology, h: HeldInstance): string[] {
+    const inst = h.inst;
     const check = trackCheckFor(t, inst);
-    if (!check) return [`# ${inst.name}: nothing to check from here (no port of ${inst.fronts} is reachable locally); VRRP alone decides.`];
     const tr = inst.track;
+    const timing = (timeoutS: number) => [
+        `interval ${tr.intervalS}`,
+        `timeout ${Math.max(timeoutS, tr.intervalS)}`,
+        `fall ${tr.fall}`,
+        `rise ${tr.rise}`,
+        // weight 0 sends a failing holder to FAULT, which moves the VIP even with nopreempt.
+        `weight ${tr.weight}`,
+    ];
+    const out = check
+        ? [`# ${inst.name}: ${check.why}.`, ...block(`vrrp_script ${checkName(inst)}`, [`script "${trackCommand(check)}"`, ...timing(check.timeoutS)])]
+        : [`# ${inst.name}: nothing to check from here (no port of ${inst.fronts} is reachable locally); VRRP alone decides.`];
+    const refs = isolationTargets(t, h);
+    if (refs.length === 0) return out;
     return [
-        `# ${inst.name}: ${check.why}.`,
-        ...block(`vrrp_script ${checkName(inst)}`, [
-            `script "${trackCommand(check)}"`,
-            `interval ${tr.intervalS}`,
-            `timeout ${Math.max(check.timeoutS, tr.intervalS)}`,
-            `fall ${tr.fall}`,
-            `rise ${tr.rise}`,
-            // weight 0 sends a failing holder to FAULT, which moves the VIP even with nopreempt.
-            `weight ${tr.weight}`,
-        ]),
+        ...out,
+        `# ${inst.name}: this holder still reaches the LAN (one of ${refs.length} references answers); cut off, it goes to FAULT and returns as BACKUP.`,
+        ...block(`vrrp_script ${isolationName(inst)}`, [`script "${scriptPath("check-tcp.sh")} any ${refs.join(" ")}"`, ...timing(Math.min(refs.length + 1, 30))]),
     ];
 }
 
@@ -127,7 +144,8 @@ function vrrpInstance(t: Topology, h: HeldInstance, secrets: Readonly<Record<str
     }
     body.push(...authPass(inst, secrets));
     body.push(...block("virtual_ipaddress", [`${vip} dev ${self.interface}`]));
-    if (trackCheckFor(t, inst)) body.push(...block("track_script", [checkName(inst)]));
+    const scripts = [...(trackCheckFor(t, inst) ? [checkName(inst)] : []), ...(isolationTargets(t, h).length > 0 ? [isolationName(inst)] : [])];
+    if (scripts.length > 0) body.push(...block("track_script", scripts));
     body.push(`notify "${scriptPath("notify.sh")} ${vip} ${self.interface}"`);
     return block(`vrrp_instance ${inst.name}`, body);
 }
@@ -168,7 +186,7 @@ export function renderKeepalivedConf(t: Topology, level: KeepalivedLevel, member
         `# keepalived for ${level} ${member}: ${held.map((h) => h.inst.name).join(", ")}. Rendered by ha-mysql; edits are overwritten.`,
         "",
         ...globalDefs(member, held),
-        ...held.flatMap((h) => ["", ...vrrpScript(t, h.inst)]),
+        ...held.flatMap((h) => ["", ...vrrpScript(t, h)]),
         ...held.flatMap((h) => ["", ...vrrpInstance(t, h, secrets)]),
         ...held.flatMap((h) => virtualServers(h.inst)),
         "",
@@ -182,7 +200,7 @@ export function keepalivedScriptsFor(t: Topology, level: KeepalivedLevel, member
     const held = heldInstances(t, level, member);
     const checks = held.flatMap((h) => {
         const c = trackCheckFor(t, h.inst);
-        return c ? [c.script] : [];
+        return [...(c ? [c.script] : []), ...(isolationTargets(t, h).length > 0 ? (["check-tcp.sh"] as const) : [])];
     });
     const names: KeepalivedScript[] = [...checks, ...(held.length > 0 ? (["notify.sh"] as const) : [])];
     return [...new Set(names)].sort();

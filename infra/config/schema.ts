@@ -299,7 +299,7 @@ export const MycatSchema = z.strictObject({
 });
 
 const trackSchema = z.strictObject({
-    enabled: z.boolean().default(true).describe("false: no track script (the tutorials' setting; the VIP then ignores a dead HAProxy/MyCat)."),
+    enabled: z.boolean().default(true).describe("false: no track script and no isolation check (the tutorials' setting; the VIP then ignores a dead HAProxy/MyCat)."),
     intervalS: z.number().int().min(1).max(60).default(1).describe("vrrp_script interval (s)."),
     fall: z.number().int().min(1).max(10).default(2),
     rise: z.number().int().min(1).max(10).default(2),
@@ -310,6 +310,12 @@ const trackSchema = z.strictObject({
         .max(253)
         .default(0)
         .describe("0 puts a failing node in FAULT (moves the VIP even with nopreempt); non-zero adjusts priority."),
+    isolation: z
+        .array(z.strictObject({ address: ipv4, port: port }))
+        .default([])
+        .describe(
+            "LAN endpoints answering TCP (other hosts' SSH, a router's service) of which a holder must reach one, checked like the track script: a holder that reaches none is cut off and goes to FAULT, so after the partition heals it returns as BACKUP instead of taking the VIP back. Its own host is skipped. Empty: no isolation check.",
+        ),
 });
 
 const lvsService = z.strictObject({
@@ -349,7 +355,7 @@ export const VrrpInstanceSchema = z.strictObject({
     unicast: z.enum(["auto", "always", "never"]).default("auto").describe("auto: unicast with peers derived from the topology (multicast cannot cross the overlay or routed hosts)."),
     authPassSecret: secretRef.optional().describe("Secret config key with a PASS password (VRRP v2 only, at most 8 characters)."),
     garpMasterRefreshS: z.number().int().min(0).max(3600).default(10).describe("Re-send gratuitous ARP every N s while MASTER (0 disables)."),
-    track: trackSchema.default({ enabled: true, intervalS: 1, fall: 2, rise: 2, weight: 0 }).describe("Health check of what the VIP fronts."),
+    track: trackSchema.default({ enabled: true, intervalS: 1, fall: 2, rise: 2, weight: 0, isolation: [] }).describe("Health check of what the VIP fronts."),
     forwarding: z
         .strictObject({
             kind: z.enum(["none", "lvs-nat", "lvs-dr"]).default("none").describe("Host level: forward VIP traffic with LVS (needs IPVS in the kernel)."),

@@ -67,6 +67,12 @@ const cases: BadCase[] = [
     { name: "equal priorities (the tutorials' 100/100)", mutate: (t) => (vi(t).priorities = { lab1: 100, lab2: 100 }), key: "keepalived.instances[0].priorities", says: /share priority 100/ },
     { name: "priority for a non-holder", mutate: (t) => (vi(t).priorities = { lab1: 100, lab3: 90 }), key: "keepalived.instances[0].priorities.lab3", says: /does not hold this VIP/ },
     { name: "nopreempt with MASTER", mutate: (t) => (vi(t).initialState = "MASTER"), key: "keepalived.instances[0].initialState", says: /nopreempt works only when every node starts as BACKUP/ },
+    {
+        name: "isolation references only the holders",
+        mutate: (t) => (vi(t).track = { isolation: [{ address: "10.77.0.11", port: 22 }, { address: "10.77.0.12", port: 22 }] }),
+        key: "keepalived.instances[0].track.isolation",
+        says: /every reference is a holder of this VIP/,
+    },
     { name: "preempt_delay with nopreempt", mutate: (t) => (vi(t).preemptDelayS = 30), key: "keepalived.instances[0].preemptDelayS", says: /no effect with nopreempt/ },
     { name: "sub-second advert on v2", mutate: (t) => (vi(t).version = 2), key: "keepalived.instances[0].advertInt", says: /need VRRP v3/ },
     { name: "authentication on v3", mutate: (t) => (vi(t).authPassSecret = "vrrpAuthPass"), key: "keepalived.instances[0].authPassSecret", says: /VRRP v3 has no authentication/ },

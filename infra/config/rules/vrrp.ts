@@ -118,6 +118,27 @@ const forwardingFitsLevel: InstanceRule = (t, inst, at) => {
     return out;
 };
 
+/**
+ * An isolation reference must be something other than the VIP's own holders: with only the
+ * peers as references, the survivor of a dead peer would find itself "isolated" and drop the
+ * VIP too.
+ */
+const isolationBeyondHolders: InstanceRule = (t, inst, at) => {
+    const refs = inst.track.isolation;
+    if (refs.length === 0 || !inst.track.enabled) return [];
+    const members = vrrpMembers(t, inst);
+    const own = new Set(members.flatMap((m) => [m.address, ...t.hosts.filter((h) => h.name === m.host).map(hostAddress)]));
+    if (refs.some((r) => !own.has(r.address))) return [];
+    return [
+        issue(
+            `${at}.track.isolation`,
+            refs.map((r) => `${r.address}:${r.port}`).join(", "),
+            "every reference is a holder of this VIP (or its host): when one holder dies the other reaches no reference and gives the VIP up as well",
+            "add an endpoint on the LAN that is not a holder: another host's SSH port, or a service on the router",
+        ),
+    ];
+};
+
 const instanceRules: InstanceRule[] = [
     frontedGroupExists,
     holdersExist,
@@ -129,6 +150,7 @@ const instanceRules: InstanceRule[] = [
     advertMatchesVersion,
     unicastWhereNeeded,
     forwardingFitsLevel,
+    isolationBeyondHolders,
 ];
 
 export function vrrpInstances(t: Topology): ConfigIssue[] {
