@@ -23,7 +23,8 @@ const STATS_WHY = "HAProxy answers on its stats port (a SQL port would cost the 
 
 function tcp(mode: "all" | "any", targets: string[], why: string): TrackCheck | undefined {
     if (targets.length === 0) return undefined;
-    // Each target gets at most 1 s (check-tcp.sh); "all" stops at the first failure.
+    // Each target gets at most 1 s (check-tcp.sh); "all" probes in turn and stops at the first
+    // failure, "any" probes all at once.
     return { script: "check-tcp.sh", args: [mode, ...targets], timeoutS: Math.min(targets.length + 1, 30), why };
 }
 
