@@ -2,7 +2,7 @@
 // instance of that level it holds, plus the scripts the file names. Written against
 // keepalived 2.2.7: every keyword here passes `keepalived -t` without a warning.
 import { Topology, VrrpInstance } from "../../infra/config/schema";
-import { hostAddress, hostByName, placementOf, usesUnicast, vrrpMembers, VrrpMember } from "../../infra/config/derive";
+import { hostByName, memberAddresses, placementOf, usesUnicast, vrrpMembers, VrrpMember } from "../../infra/config/derive";
 import { parseCidr } from "../../infra/config/net";
 import { file, RenderedFile } from "./file";
 import { KEEPALIVED_DIR, keepalivedScript, KeepalivedScript, scriptPath } from "./keepalived-scripts";
@@ -83,7 +83,7 @@ function isolationName(inst: VrrpInstance): string {
 /** The isolation references a holder checks: not its own address, nor its own host's (a macvlan child cannot reach its parent's). */
 export function isolationTargets(t: Topology, h: HeldInstance): string[] {
     if (!h.inst.track.enabled) return [];
-    const own = new Set([h.self.address, ...t.hosts.filter((x) => x.name === h.self.host).map(hostAddress)]);
+    const own = new Set(memberAddresses(t, h.self));
     return h.inst.track.isolation.filter((r) => !own.has(r.address)).map((r) => `${r.address}:${r.port}`);
 }
 

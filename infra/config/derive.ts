@@ -39,6 +39,12 @@ export interface VrrpMember {
     readonly priority: number;
 }
 
+/** A member's own address and its host's LAN address: what an isolation check cannot use as a reference for it. */
+export function memberAddresses(t: Topology, m: VrrpMember): string[] {
+    const host = hostByName(t, m.host);
+    return [m.address, ...(host ? [hostAddress(host)] : [])];
+}
+
 /** Default priorities fall by 10 in node order so that no two are equal. */
 export function defaultPriority(index: number): number {
     return Math.max(1, 150 - 10 * index);

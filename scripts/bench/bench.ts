@@ -134,14 +134,9 @@ async function main(): Promise<void> {
     const oursResults = await drillsWith(ours);
     const placements = await otherPlacements();
 
-    const rows = oursResults.map((o) => {
-        const t = tutorialResults.find((x) => x.drill === o.drill);
-        return { drill: o.drill, tutorialMs: t?.downtimeMs ?? 0, oursMs: o.downtimeMs, ratio: o.downtimeMs > 0 && t ? +(t.downtimeMs / o.downtimeMs).toFixed(1) : null };
-    });
-    const vipRows = oursResults.flatMap((o) => {
-        const t = tutorialResults.find((x) => x.drill === o.drill);
-        return t && t.vipMovedMs >= 0 && o.vipMovedMs >= 0 ? [{ drill: o.drill, tutorialMs: t.vipMovedMs, oursMs: o.vipMovedMs }] : [];
-    });
+    const paired = oursResults.map((o) => ({ o, t: tutorialResults.find((x) => x.drill === o.drill) }));
+    const rows = paired.map(({ o, t }) => ({ drill: o.drill, tutorialMs: t?.downtimeMs ?? 0, oursMs: o.downtimeMs, ratio: o.downtimeMs > 0 && t ? +(t.downtimeMs / o.downtimeMs).toFixed(1) : null }));
+    const vipRows = paired.flatMap(({ o, t }) => (t && t.vipMovedMs >= 0 && o.vipMovedMs >= 0 ? [{ drill: o.drill, tutorialMs: t.vipMovedMs, oursMs: o.vipMovedMs }] : []));
     const result = {
         at: new Date().toISOString(),
         machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },

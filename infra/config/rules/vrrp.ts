@@ -1,7 +1,7 @@
 // Rules about keepalived instances: the ones the tutorials get wrong, and the
 // ones that make a VIP unreachable across hosts (see lab-facts, cross-host VIP).
 import { Topology, VrrpInstance } from "../schema";
-import { allContainers, groupNodes, hostAddress, placementOf, vrrpMembers } from "../derive";
+import { allContainers, groupNodes, hostAddress, memberAddresses, placementOf, vrrpMembers } from "../derive";
 import { ConfigIssue, issue } from "../issues";
 import { canonicalCidr, contains, isHostAddressOf } from "../net";
 
@@ -126,8 +126,7 @@ const forwardingFitsLevel: InstanceRule = (t, inst, at) => {
 const isolationBeyondHolders: InstanceRule = (t, inst, at) => {
     const refs = inst.track.isolation;
     if (refs.length === 0 || !inst.track.enabled) return [];
-    const members = vrrpMembers(t, inst);
-    const own = new Set(members.flatMap((m) => [m.address, ...t.hosts.filter((h) => h.name === m.host).map(hostAddress)]));
+    const own = new Set(vrrpMembers(t, inst).flatMap((m) => memberAddresses(t, m)));
     if (refs.some((r) => !own.has(r.address))) return [];
     return [
         issue(
