@@ -10,7 +10,6 @@
 #   PULUMI_CONFIG_PASSPHRASE_FILE          <cache>/passphrase (generated once, mode 600)
 #   PULUMI_SKIP_UPDATE_CHECK               true
 #   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION  true
-#   PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK     true
 #   PULUMI_OFFLINE_BIN                     the bin dir
 # <cache> is ${PULUMI_OFFLINE_HOME:-/root/.cache/ha-mysql-iac/pulumi}, outside the repository.
 # Returns non-zero (without exiting the calling shell) when the build fails.
@@ -50,16 +49,19 @@ _pulumi_env_main() {
 	# The providers become installed plugins of the versions the npm SDKs ask for, rather than
 	# ambient ones on PATH (the engine warns about every ambient plugin on every run). PATH
 	# then only carries the CLI and the language host.
-	local cli=${bin%/bin}/cli plugin version
+	local cli=${bin%/bin}/cli plugin version sum
 	mkdir -p "$cli"
 	ln -sf "$bin/pulumi" "$bin/pulumi-language-nodejs" "$cli/" || return 1
 	for plugin in command:1.2.1 docker:5.2.0; do
 		version=${plugin#*:}
 		plugin=${plugin%:*}
-		if [[ $(cat "$PULUMI_HOME/plugins/.ha-mysql-$plugin" 2>/dev/null) != "$bin" ]]; then
+		# Reinstalled whenever the binary changes (the command provider is rebuilt from
+		# tools/ when its sources change).
+		sum=$(sha256sum "$bin/pulumi-resource-$plugin" | cut -d' ' -f1) || return 1
+		if [[ $(cat "$PULUMI_HOME/plugins/.ha-mysql-$plugin" 2>/dev/null) != "$sum" ]]; then
 			"$bin/pulumi" plugin install resource "$plugin" "$version" --reinstall \
 				--file "$bin/pulumi-resource-$plugin" >/dev/null || return 1
-			echo "$bin" >"$PULUMI_HOME/plugins/.ha-mysql-$plugin"
+			echo "$sum" >"$PULUMI_HOME/plugins/.ha-mysql-$plugin"
 		fi
 	done
 	case ":$PATH:" in
@@ -72,7 +74,6 @@ _pulumi_env_main() {
 	export PULUMI_CONFIG_PASSPHRASE_FILE="$pass"
 	export PULUMI_SKIP_UPDATE_CHECK=true
 	export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-	export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 }
 
 # (an && / || list, so that a caller's `set -e` cannot abort the shell half-way)

@@ -140,7 +140,7 @@ set-path)
 env)
 	lab_env
 	printf 'export PATH=%q PULUMI_HOME=%q PULUMI_BACKEND_URL=%q PULUMI_CONFIG_PASSPHRASE_FILE=%q\n' "$PATH" "$PULUMI_HOME" "$PULUMI_BACKEND_URL" "$PULUMI_CONFIG_PASSPHRASE_FILE"
-	printf 'export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true\n'
+	printf 'export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
 	printf '# then: pulumi <cmd> --stack %s --config-file %q\n' "$stack" "$cfg"
 	;;
 remove) remove ;;
