@@ -124,7 +124,7 @@ func (c *ConnectionBase) clientConfig() (*ssh.ClientConfig, error) {
 	}
 	sock := c.AgentSocketPath
 	if sock == nil {
-		if s, ok := os.LookupEnv("SSH_AUTH_SOCK"); ok {
+		if s := os.Getenv("SSH_AUTH_SOCK"); s != "" {
 			sock = &s
 		}
 	}

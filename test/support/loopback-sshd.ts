@@ -1,0 +1,97 @@
+// A throwaway sshd on 127.0.0.1 with its own host keys (RSA and ed25519) and client key, for
+// tests of the command provider. Started by PID and stopped by PID.
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+
+export interface LoopbackSshd {
+    readonly port: number;
+    readonly privateKey: string;
+    /** authorized_keys lines of the host keys, by type. */
+    readonly hostKeys: { ed25519: string; rsa: string };
+    stop(): Promise<void>;
+}
+
+function keygen(type: string, file: string): void {
+    const r = spawnSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-f", file], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`ssh-keygen -t ${type}: ${r.stderr}`);
+}
+
+export async function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const s = net.createServer();
+        s.once("error", reject);
+        s.listen(0, "127.0.0.1", () => {
+            const port = (s.address() as net.AddressInfo).port;
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+async function waitForGreeting(port: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        const ok = await new Promise<boolean>((resolve) => {
+            const c = net.connect(port, "127.0.0.1");
+            c.setTimeout(500);
+            c.once("data", (d) => { c.destroy(); resolve(d.toString().startsWith("SSH-")); });
+            c.once("error", () => resolve(false));
+            c.once("timeout", () => { c.destroy(); resolve(false); });
+        });
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`sshd on 127.0.0.1:${port} did not greet within ${timeoutMs} ms`);
+}
+
+/** Starts sshd in dir; acceptEnv lists the AcceptEnv patterns (none: the OpenSSH default). */
+export async function startSshd(dir: string, acceptEnv: string[] = []): Promise<LoopbackSshd> {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync("/run/sshd", { recursive: true });
+    const f = (n: string) => path.join(dir, n);
+    for (const t of ["ed25519", "rsa"]) keygen(t, f(`host_${t}`));
+    keygen("ed25519", f("client"));
+    fs.copyFileSync(f("client.pub"), f("authorized_keys"));
+    const port = await freePort();
+    fs.writeFileSync(
+        f("sshd_config"),
+        [
+            `Port ${port}`,
+            "ListenAddress 127.0.0.1",
+            `HostKey ${f("host_rsa")}`,
+            `HostKey ${f("host_ed25519")}`,
+            `AuthorizedKeysFile ${f("authorized_keys")}`,
+            `PidFile ${f("sshd.pid")}`,
+            "PermitRootLogin prohibit-password",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "UsePAM no",
+            "StrictModes no",
+            "Subsystem sftp internal-sftp",
+            ...(acceptEnv.length ? [`AcceptEnv ${acceptEnv.join(" ")}`] : []),
+            "",
+        ].join("\n"),
+    );
+    const sshd: ChildProcess = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", f("sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    sshd.stderr?.on("data", (d) => (log += d.toString()));
+    try {
+        await waitForGreeting(port, 10_000);
+    } catch (e) {
+        sshd.kill("SIGKILL");
+        throw new Error(`${(e as Error).message}\n${log}`);
+    }
+    const pub = (t: string) => fs.readFileSync(f(`host_${t}.pub`), "utf8").trim().split(" ").slice(0, 2).join(" ");
+    return {
+        port,
+        privateKey: fs.readFileSync(f("client"), "utf8"),
+        hostKeys: { ed25519: pub("ed25519"), rsa: pub("rsa") },
+        stop: () =>
+            new Promise((resolve) => {
+                if (sshd.exitCode !== null) return resolve();
+                sshd.once("exit", () => resolve());
+                sshd.kill("SIGTERM");
+            }),
+    };
+}
