@@ -5,7 +5,8 @@ import { Topology } from "../../infra/config/schema";
 import { renderKeepalivedFiles } from "../render/keepalived";
 import { HostBase } from "./host-base";
 import { filesPayload } from "../remote/payload";
-import { WRITE_FILES } from "../remote/scripts";
+import { writeFilesOwning } from "../remote/scripts";
+import { KEEPALIVED_SCRIPT_DIR } from "../render/keepalived-scripts";
 import { remoteStep } from "../remote/step";
 
 export interface HostKeepalivedArgs {
@@ -27,7 +28,9 @@ export class HostKeepalived extends pulumi.ComponentResource {
             `${name}-apply`,
             {
                 connection: args.host.connection,
-                create: `set -eu\n${INSTALL}\n${WRITE_FILES}\n${START}`,
+                // Run as an update too: the scripts the new config no longer names go, keepalived reloads
+                // (it drops the VIPs of instances that left the config itself).
+                create: `set -eu\n${INSTALL}\n${writeFilesOwning(KEEPALIVED_SCRIPT_DIR)}\n${START}`,
                 delete: `${STOP}\n${args.vips.map((v) => `ip addr del ${v} 2>/dev/null || true`).join("\n")}\necho "keepalived removed from $(hostname)"`,
                 stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderKeepalivedFiles(args.topology, "host", args.member, s)))),
                 secret: true,

@@ -3,9 +3,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Host, Topology } from "../../infra/config/schema";
 import { renderFirewall } from "../render/firewall";
-import { filesPayload } from "../remote/payload";
+import { filesPayload, sha256 } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";
-import { WRITE_FILES } from "../remote/scripts";
+import { undoObsolete, WRITE_FILES } from "../remote/scripts";
 
 export interface VrrpFirewallArgs {
     readonly topology: Topology;
@@ -26,7 +26,16 @@ export class VrrpFirewall extends pulumi.ComponentResource {
                 `${name}-rules`,
                 {
                     connection: args.connection,
-                    create: `set -eu\n${WRITE_FILES}\nsh ${fw.apply.path}`,
+                    // As an update: the new rules go in first, then the previous remove script takes
+                    // out only the rules the new set dropped (a port, a peer), so VRRP never stops.
+                    create: [
+                        "set -eu",
+                        "previous=$(mktemp)",
+                        `if [ -f ${fw.remove.path} ]; then cp ${fw.remove.path} "$previous"; else rm -f "$previous"; fi`,
+                        WRITE_FILES,
+                        `sh ${fw.apply.path}`,
+                        undoObsolete("$previous", fw.remove.path, "del"),
+                    ].join("\n"),
                     delete: `set -eu\nif [ -f ${fw.remove.path} ]; then sh ${fw.remove.path}; fi\nrm -f ${fw.apply.path} ${fw.remove.path}`,
                     stdin: filesPayload([fw.apply, fw.remove]),
                 },
@@ -42,6 +51,9 @@ export class VrrpFirewall extends pulumi.ComponentResource {
                             connection: args.connection,
                             create: DOCKER_RESTART,
                             delete: "true",
+                            // The rules, so that a rule change (whose reload drops Docker's chains
+                            // again) runs this step again as an update.
+                            stdin: sha256(filesPayload([fw.apply, fw.remove])),
                         },
                         { parent: this, dependsOn: [rules] },
                     ),
@@ -52,7 +64,9 @@ export class VrrpFirewall extends pulumi.ComponentResource {
     }
 }
 
+// stdin (the rules' hash) is read and dropped.
 const DOCKER_RESTART = `set -eu
+cat >/dev/null
 if iptables -S DOCKER-USER >/dev/null 2>&1; then echo "Docker chains intact, no restart needed"; exit 0; fi
 if command -v systemctl >/dev/null && systemctl is-active -q docker; then systemctl restart docker; echo "docker restarted"
 else echo "Docker chains are missing and docker is not managed by systemd: restart dockerd by hand" >&2; exit 1; fi`;

@@ -17,6 +17,43 @@ while read -r path mode b64; do
   if [ -f "$path" ] && cmp -s "$tmp" "$path"; then rm -f "$tmp"; echo "unchanged $path"; else mv -f "$tmp" "$path"; echo "wrote $path"; fi
 done`;
 
+/**
+ * WRITE_FILES, then removes every file directly under `dir` that the payload does not name:
+ * what an earlier version of the step wrote there and this one no longer renders (a track
+ * script the config stopped naming). `dir` must belong to the step alone.
+ */
+export function writeFilesOwning(dir: string): string {
+    const d = shellQuote(dir);
+    return `set -eu
+payload=$(mktemp)
+trap 'rm -f "$payload"' EXIT
+cat >"$payload"
+${WRITE_FILES} <"$payload"
+for f in ${d}/*; do
+  [ -f "$f" ] || continue
+  if ! cut -d ' ' -f 1 "$payload" | grep -qxF -- "$f"; then rm -f -- "$f"; echo "removed $f (no longer rendered)"; fi
+done`;
+}
+
+/**
+ * For a step that runs an apply script and keeps the matching remove script on the host:
+ * undoes what only the previous generation applied. `previous` is where the step saved the
+ * old remove script before writing the new one (absent on a first run); `current` is the new
+ * one. Both are a preamble (shebang, functions) and then one `<call> ARGS` line per item (a
+ * rule, an address), as the renderers write them: the old lines the new script lacks run with
+ * the old preamble. Items both generations want are left alone, so nothing flaps.
+ */
+export function undoObsolete(previous: string, current: string, call: string): string {
+    const p = `"${previous}"`;
+    return `if [ -f ${p} ]; then
+  keep=$(mktemp); gone=$(mktemp)
+  grep '^${call} ' ${shellQuote(current)} >"$keep" || true
+  grep '^${call} ' ${p} | grep -vxF -f "$keep" >"$gone" || true
+  if [ -s "$gone" ]; then { grep -v '^${call} ' ${p}; cat "$gone"; } | sh; fi
+  rm -f "$keep" "$gone" ${p}
+fi`;
+}
+
 export const quote = shellQuote;
 
 /** Runs a script inside a container, feeding it this step's stdin. */

@@ -12,7 +12,13 @@ export function renderShimApply(t: Topology, h: Host): string {
     if (!shim) throw new Error(`host ${h.name} has no lan.macvlanShim`);
     const routes = macvlanRoutes(t).map((a) => `${a}/32`);
     const parent = shellQuote(h.lan.interface);
+    // Idempotent, and as an update it also moves the shim to a new parent interface and drops
+    // the address and routes the previous version set and this one does not.
     return `set -eu
+if ip link show ${SHIM_INTERFACE} >/dev/null 2>&1 && [ "$(ip -o link show ${SHIM_INTERFACE} | awk -F ': ' '{ print $2 }')" != ${shellQuote(`${SHIM_INTERFACE}@${h.lan.interface}`)} ]; then
+  ip link del ${SHIM_INTERFACE}
+  echo "${SHIM_INTERFACE} was on another interface: moving it to ${h.lan.interface}"
+fi
 if ! ip link show ${SHIM_INTERFACE} >/dev/null 2>&1; then
   ip link add ${SHIM_INTERFACE} link ${parent} type macvlan mode bridge
   echo "created ${SHIM_INTERFACE} on ${h.lan.interface}"
