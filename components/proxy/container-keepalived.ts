@@ -8,7 +8,8 @@ import { KEEPALIVED_CONF, renderKeepalivedFiles } from "../render/keepalived";
 import { RenderedFile } from "../render/file";
 import { HostBase } from "../host/host-base";
 import { filesPayload } from "../remote/payload";
-import { inContainer, quote, WRITE_FILES } from "../remote/scripts";
+import { inContainer, quote, writeFilesOwning } from "../remote/scripts";
+import { KEEPALIVED_SCRIPT_DIR } from "../render/keepalived-scripts";
 import { remoteStep } from "../remote/step";
 
 export interface ContainerKeepalivedArgs {
@@ -28,7 +29,7 @@ export class ContainerKeepalived extends pulumi.ComponentResource {
         const c = args.member;
         const dir = args.topology.keepalived.packagesDir;
         const install = dir ? installFromHost(c, dir) : inContainer(c, INSTALL);
-        const write = inContainer(c, WRITE_FILES);
+        const write = inContainer(c, writeFilesOwning(KEEPALIVED_SCRIPT_DIR));
         const start = containerKeepalivedStart(c);
         this.applied = remoteStep(
             `${name}-apply`,
@@ -38,7 +39,9 @@ export class ContainerKeepalived extends pulumi.ComponentResource {
                 delete: `if docker inspect ${quote(c)} >/dev/null 2>&1; then ${inContainer(c, STOP)} </dev/null || true; fi\necho "keepalived stopped in ${c}"`,
                 stdin: pulumi.secret(args.secrets.apply((s) => filesPayload([...renderKeepalivedFiles(args.topology, "container", c, s).map(asTemplate), START_FILE]))),
                 secret: true,
-                triggers: [args.container.id, dir ?? "package-manager"],
+                // A replaced container has no keepalived: start over in the new one. Everything
+                // else (config, scripts, packagesDir) is in create or stdin and updates in place.
+                triggers: [args.container.id],
             },
             { parent: this, dependsOn: [args.container, ...args.dependsOn] },
         );

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import { LoadedStack } from "../../infra/config/load";
 import { macvlanNodes, vrrpMembers } from "../../infra/config/derive";
-import { byName, declareUnderMocks, dependsOn, occurrences, Registered } from "../support/graph";
+import { declareUnderMocks, dependsOn, occurrences, Registered } from "../support/graph";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 
 const COMMAND = "command:remote:Command";
@@ -49,10 +49,12 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
         }
     });
 
-    it("gives every remote command a delete step, an update path and triggers", () => {
+    it("gives every remote command a delete step, an update path, and its old delete first on a replacement", () => {
         for (const r of records.filter((x) => x.type === COMMAND)) {
-            expect([r.name, typeof r.inputs.delete, r.inputs.update === r.inputs.create]).toEqual([r.name, "string", true]);
-            expect(Array.isArray(r.inputs.triggers)).toBe(true);
+            expect([r.name, typeof r.inputs.delete, r.inputs.update === r.inputs.create, r.deleteBeforeReplace]).toEqual([r.name, "string", true, true]);
+            // Triggers replace a step: absent, or a non-empty list of ids (see test/graph/updates.test.ts).
+            const triggers = r.inputs.triggers;
+            expect([r.name, triggers === undefined || (Array.isArray(triggers) && triggers.length > 0)]).toEqual([r.name, true]);
         }
     });
 
@@ -129,23 +131,5 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
             const found = records.flatMap((r) => occurrences(r.inputs, value).map((o) => ({ ...o, at: r.name })));
             expect([key, found.filter((o) => !o.secret)]).toEqual([key, []]);
         }
-    });
-});
-
-describe("changing one HAProxy setting", () => {
-    it("changes only the HAProxy config steps' triggers", async () => {
-        const before = loadStackFile("Pulumi.dev.yaml");
-        const t2 = structuredClone(before.topology);
-        if (!t2.haproxy) throw new Error("dev stack has no haproxy");
-        t2.haproxy.check.interMs = 750;
-        const a = await declareUnderMocks(before);
-        const b = await declareUnderMocks({ topology: t2, secrets: before.secrets });
-        const triggers = (rs: Registered[]) => new Map(rs.filter((r) => r.type === COMMAND).map((r) => [r.name, JSON.stringify(r.inputs.triggers)]));
-        const ta = triggers(a);
-        const tb = triggers(b);
-        expect([...tb.keys()].sort()).toEqual([...ta.keys()].sort());
-        const changed = [...ta.keys()].filter((k) => ta.get(k) !== tb.get(k)).sort();
-        expect(changed).toEqual(t2.haproxy.nodes.map((n) => `haproxy-${n.name}-config`).sort());
-        expect(byName(b, "haproxy-h1-config")).toBeDefined();
     });
 });

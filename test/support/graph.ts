@@ -1,6 +1,7 @@
 // Declares a stack under pulumi.runtime.setMocks and records what the engine would be
 // told for each resource: type, name, parent, dependencies and serialized inputs
 // (with secrets still wrapped), by listening on the mock monitor's registerResource.
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "../../infra/config/load";
 import { declareTopology } from "../../infra/topology";
@@ -21,6 +22,12 @@ export interface Registered {
     readonly deps: string[];
     readonly custom: boolean;
     readonly inputs: Record<string, unknown>;
+    /** The deleteBeforeReplace option as the engine receives it. */
+    readonly deleteBeforeReplace: boolean;
+    /** replaceOnChanges, with what the SDK adds (command: triggers[*]). */
+    readonly replaceOnChanges: string[];
+    /** The id the mock gave a custom resource (undefined for components). */
+    id?: string;
 }
 
 let sink: Registered[] | undefined;
@@ -30,7 +37,17 @@ mocks.MockMonitor.prototype.registerResource = function (req: any, callback: any
     const name: string = req.getName();
     const parent: string = req.getParent();
     const urn: string = this.newUrn(parent, type, name);
-    sink?.push({ type, name, urn, parent, deps: req.getDependenciesList(), custom: req.getCustom(), inputs: req.getObject()?.toJavaScript() ?? {} });
+    sink?.push({
+        type,
+        name,
+        urn,
+        parent,
+        deps: req.getDependenciesList(),
+        custom: req.getCustom(),
+        inputs: req.getObject()?.toJavaScript() ?? {},
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        replaceOnChanges: req.getReplaceonchangesList(),
+    });
     return original.call(this, req, callback);
 };
 
@@ -43,15 +60,41 @@ async function settle(records: Registered[]): Promise<void> {
     }
 }
 
-export async function declareUnderMocks(stack: LoadedStack): Promise<Registered[]> {
+export interface MockOptions {
+    /**
+     * "name" (default): every id is `<name>-id`, the same whatever the inputs.
+     * "replacement": an id changes exactly when the real provider would replace the resource,
+     * as far as this project's resources go: a Docker container when any of its inputs changes
+     * (the Docker provider recreates a container for its image, envs, uploads, networks,
+     * ports...), a command when its triggers change (the SDK makes triggers replaceOnChanges;
+     * a replaced command gets a new id). Steps triggered by a replaced container's id, or by
+     * a replaced step's id, then see their triggers change as they would in a real plan.
+     */
+    readonly ids?: "name" | "replacement";
+}
+
+function mockId(args: pulumi.runtime.MockResourceArgs, how: MockOptions["ids"]): string {
+    if (how !== "replacement") return `${args.name}-id`;
+    const digest = (v: unknown) => crypto.createHash("sha256").update(JSON.stringify(v ?? null)).digest("hex").slice(0, 12);
+    if (args.type === "docker:index/container:Container") return `${args.name}-${digest(args.inputs)}`;
+    if (args.type === "command:remote:Command" || args.type === "command:local:Command") return `${args.name}-${digest(args.inputs.triggers)}`;
+    return `${args.name}-id`;
+}
+
+export async function declareUnderMocks(stack: LoadedStack, options: MockOptions = {}): Promise<Registered[]> {
     const records: Registered[] = [];
+    const ids = new Map<string, string>();
     sink = records;
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({
-                id: `${args.name}-id`,
-                state: { ...args.inputs, stdout: args.type === "command:remote:Command" ? "SWMTKN-mock-token" : undefined },
-            }),
+            newResource: (args) => {
+                const id = mockId(args, options.ids);
+                ids.set(`${args.type}::${args.name}`, id);
+                return {
+                    id,
+                    state: { ...args.inputs, stdout: args.type === "command:remote:Command" ? "SWMTKN-mock-token" : undefined },
+                };
+            },
             call: (args) => args.inputs,
         },
         "ha-mysql",
@@ -61,6 +104,7 @@ export async function declareUnderMocks(stack: LoadedStack): Promise<Registered[
     declareTopology(stack);
     await settle(records);
     sink = undefined;
+    for (const r of records) r.id = ids.get(`${r.type}::${r.name}`);
     return records;
 }
 
