@@ -6,12 +6,17 @@ import { DualMaster, Topology } from "../../infra/config/schema";
 import { renderClientCnf, ROOT_CLIENT_CNF } from "../render/client-cnf";
 import { renderDualMasterCnf } from "../render/mysql-cnf";
 import { renderReplicationFiles } from "../render/replication-sql";
+import { staleAccountsSql } from "../render/database-users-sql";
 import { HA_MYSQL_DIR } from "../render/mysql-cnf";
 import { HostBase } from "../host/host-base";
 import { dataVolume, nodeContainer } from "../docker/node-container";
 import { filesPayload, sha256 } from "../remote/payload";
-import { inContainer, waitFor, WRITE_FILES } from "../remote/scripts";
+import { inContainer, quote, waitFor, WRITE_FILES } from "../remote/scripts";
 import { remoteStep } from "../remote/step";
+
+const USERS_SQL = `${HA_MYSQL_DIR}/users.sql`;
+/** The users.sql an update replaces, kept until the accounts only it created are dropped. */
+const USERS_SQL_PREVIOUS = `${HA_MYSQL_DIR}/users.sql.previous`;
 
 export interface DualMasterArgs {
     readonly topology: Topology;
@@ -50,12 +55,24 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [...args.dependsOn, volume] },
             );
             this.containers.push(container);
-            // Files first (users, replication SQL, the apply script), then the users, so the peer can log in.
+            // Files first (users, replication SQL, the apply script), then the users, so the peer can
+            // log in; then the accounts the previous users.sql created and this one no longer does
+            // (a renamed user, a dropped host mask) go, so an update leaves none behind.
+            const dir = (cmd: string) => `docker exec ${quote(server.name)} sh -c ${quote(cmd)} </dev/null`;
             return remoteStep(
                 `${name}-${server.name}-users`,
                 {
                     connection: host.connection,
-                    create: `set -eu\n${waitFor(`${server.name} accepting SQL`, `${client(server.name)} -e 'SELECT 1' >/dev/null 2>&1 </dev/null`, 300)}\n${inContainer(server.name, WRITE_FILES)}\n${client(server.name)} --batch -e "source ${HA_MYSQL_DIR}/users.sql" </dev/null\necho "users on ${server.name} in place"`,
+                    create: [
+                        "set -eu",
+                        waitFor(`${server.name} accepting SQL`, `${client(server.name)} -e 'SELECT 1' >/dev/null 2>&1 </dev/null`, 300),
+                        dir(`if [ -f ${USERS_SQL} ]; then cp -p ${USERS_SQL} ${USERS_SQL_PREVIOUS}; fi`),
+                        inContainer(server.name, WRITE_FILES),
+                        `${client(server.name)} --batch -e "source ${USERS_SQL}" </dev/null`,
+                        `${dir(staleAccountsSql(USERS_SQL_PREVIOUS, USERS_SQL))} | ${client(server.name)} --batch`,
+                        dir(`rm -f ${USERS_SQL_PREVIOUS}`),
+                        `echo "users on ${server.name} in place"`,
+                    ].join("\n"),
                     delete: "true",
                     stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderReplicationFiles(t, server.name, s)))),
                     secret: true,
@@ -71,10 +88,16 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                     `${name}-${server.name}-replication`,
                     {
                         connection: host.connection,
-                        create: `set -eu\ndocker exec ${server.name} bash ${HA_MYSQL_DIR}/apply-replication.sh </dev/null\n${waitFor(`replication threads on ${server.name}`, `${client(server.name)} -e '${status}\\G' </dev/null | grep -c 'Running: Yes' | grep -q 2`, 120)}`,
+                        // stdin is only read and dropped: see below.
+                        create: `set -eu\ncat >/dev/null\ndocker exec ${server.name} bash ${HA_MYSQL_DIR}/apply-replication.sh </dev/null\n${waitFor(`replication threads on ${server.name}`, `${client(server.name)} -e '${status}\\G' </dev/null | grep -c 'Running: Yes' | grep -q 2`, 120)}`,
                         delete: `${client(server.name)} -e '${stop}' </dev/null 2>/dev/null || true\necho "replication on ${server.name} stopped"`,
+                        // The hash of the files the users step wrote (a new password, a new peer): its
+                        // change re-runs the apply script as an update, which re-points the replica in
+                        // place. A secret: a hash of a file with a weak password would let one guess it.
+                        stdin: pulumi.secret(args.secrets.apply((s) => `${sha256(filesPayload(renderReplicationFiles(t, server.name, s)))}\n`)),
                         secret: true,
-                        triggers: [...users.map((u) => u.id), args.secrets.apply((s) => sha256(filesPayload(renderReplicationFiles(t, server.name, s))))],
+                        // A replaced container (so a replaced users step) starts replication over.
+                        triggers: users.map((u) => u.id),
                     },
                     { parent: this, dependsOn: users },
                 ),

@@ -1,5 +1,6 @@
 // The accounts replication and health checks log in with: created if missing and reset
-// to the current password on every run, so applying the file twice changes nothing.
+// to the current password on every run, so applying the file twice changes nothing; the
+// accounts an earlier version of the file created and this one does not are dropped.
 import { AppAccount, Topology } from "../../infra/config/schema";
 import { canonicalCidr, parseCidr, fromInt, toInt } from "../../infra/config/net";
 import { dualMasterServer, needsSstAuth, sstUser } from "./mysql-cnf";
@@ -127,4 +128,22 @@ export function renderGaleraUsersSql(t: Topology, secrets: Readonly<Record<strin
     }
     lines.push(...appAccountSql(t, pxc.app, secrets), "");
     return lines.join("\n");
+}
+
+/**
+ * A script that prints the SQL dropping the accounts a previous users file created and the
+ * current one no longer does (a renamed user, a host mask the topology dropped), outside the
+ * binlog like the files themselves. Prints nothing when there is no previous file. Reads only
+ * the account names from the files: its output carries no password.
+ */
+export function staleAccountsSql(previous: string, current: string): string {
+    return `set -eu
+[ -f ${previous} ] || exit 0
+accounts() { sed -n "s/^CREATE USER IF NOT EXISTS \\('[^']*'@'[^']*'\\) .*/\\1/p" "$1" | sort -u; }
+old=$(mktemp); new=$(mktemp)
+accounts ${previous} >"$old"
+accounts ${current} >"$new"
+echo "SET SESSION sql_log_bin = 0;"
+comm -23 "$old" "$new" | sed 's/^/DROP USER IF EXISTS /; s/$/;/'
+rm -f "$old" "$new"`;
 }

@@ -134,7 +134,10 @@ export function renderReplicationSql(t: Topology, server: string, secrets: Reado
  * The apply script for `server`, run inside its container. It holds no secret: the users
  * SQL and replication SQL beside it and the root client defaults (client-cnf.ts) carry the passwords.
  * Prints "replication unchanged" when the replica already follows the peer with both
- * threads running (a wrong password shows as a thread stuck in Connecting, so it is re-applied).
+ * threads running and replication.sql is the one it last applied (a wrong password shows as a
+ * thread stuck in Connecting, so it is re-applied). The second condition matters on an update
+ * with a new password: the running replica keeps its session, so its status looks right while
+ * the stored password is the old one, and the next reconnect would fail.
  */
 export function renderReplicationApplyScript(t: Topology, server: string): RenderedFile {
     const dm = dualMasterOf(t);
@@ -143,7 +146,8 @@ export function renderReplicationApplyScript(t: Topology, server: string): Rende
     const [gtidField, gtidValue] = d.gtid;
     const text = `#!/bin/bash
 # Makes ${server} replicate from ${src.name} (${src.host}:${src.port}); rendered by ha-mysql.
-# Changes nothing when the replica already follows that source with both threads running.
+# Changes nothing when the replica already follows that source with both threads running
+# and replication.sql is the one it last applied (its hash is kept in replication.applied).
 # No secret in here or on any command line: the SQL files beside it and the root
 # client defaults (all mode 0600) hold them.
 set -euo pipefail
@@ -168,13 +172,21 @@ field() {
 
 current="$(field ${d.host}) $(field ${d.port}) $(field ${d.user}) $(field ${gtidField}) $(field ${d.io}) $(field ${d.sql})"
 wanted="$want_host $want_port $want_user $want_gtid Yes Yes"
-if [ "$current" = "$wanted" ]; then
+# The hash of the replication SQL last applied: a new password changes it, not the status.
+sql_hash="$(sha256sum < "$dir/replication.sql" | cut -d ' ' -f 1)"
+applied="$(cat "$dir/replication.applied" 2>/dev/null || true)"
+if [ "$current" = "$wanted" ] && [ "$applied" = "$sql_hash" ]; then
     echo "replication unchanged: ${server} follows $want_host:$want_port as $want_user, both threads running"
     exit 0
 fi
 
-echo "replication changed: ${server} was [$current], now follows $want_host:$want_port as $want_user"
+if [ "$current" = "$wanted" ]; then
+    echo "replication changed: ${server} follows $want_host:$want_port, but replication.sql differs from the one last applied (new password)"
+else
+    echo "replication changed: ${server} was [$current], now follows $want_host:$want_port as $want_user"
+fi
 "\${client[@]}" --batch < "$dir/replication.sql"
+(umask 077 && printf '%s\\n' "$sql_hash" > "$dir/replication.applied")
 `;
     return script(`${HA_MYSQL_DIR}/apply-replication.sh`, text);
 }

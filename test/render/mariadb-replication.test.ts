@@ -13,6 +13,8 @@ import { loadTopology } from "../../infra/config/load";
 import { Topology } from "../../infra/config/schema";
 import { renderDualMasterCnf } from "../../components/render/mysql-cnf";
 import { renderReplicationFiles } from "../../components/render/replication-sql";
+import { staleAccountsSql } from "../../components/render/database-users-sql";
+import { SecretLookup } from "../../infra/config/rules/secrets";
 import { ROOT_CLIENT_CNF } from "../../components/render/client-cnf";
 import { goodSecrets, PROJECT } from "../support/stacks";
 import { freePort, hasMariadb, MariadbServer, startMariadb, waitFor } from "../support/mariadb";
@@ -20,7 +22,7 @@ import { freePort, hasMariadb, MariadbServer, startMariadb, waitFor } from "../s
 const maybe = hasMariadb() ? describe : describe.skip;
 if (!hasMariadb()) console.warn("mariadb-replication: mariadbd/mariadb-install-db not found, real replication test SKIPPED");
 
-function testTopology(port: number) {
+function testTopology(port: number, replication: Record<string, unknown> = { connectRetryS: 1 }, secrets: Record<string, SecretLookup> = {}) {
     return loadTopology(
         PROJECT,
         {
@@ -31,7 +33,7 @@ function testTopology(port: number) {
                     flavor: "mariadb",
                     image: "mariadb:10.11",
                     port,
-                    replication: { connectRetryS: 1 },
+                    replication,
                     servers: [
                         { name: "dm1", host: "box", ip: "127.0.0.21", serverId: 1, autoIncrementOffset: 1 },
                         { name: "dm2", host: "box", ip: "127.0.0.22", serverId: 2, autoIncrementOffset: 2 },
@@ -39,7 +41,7 @@ function testTopology(port: number) {
                 },
             },
         },
-        goodSecrets(),
+        goodSecrets(secrets),
     );
 }
 
@@ -49,15 +51,30 @@ interface Side {
     readonly haDir: string;
 }
 
-/** Writes the rendered files into one directory the script is pointed at; only the socket line is added to the client defaults. */
+/**
+ * Writes the rendered files into one directory the script is pointed at; only the socket line is
+ * added to the client defaults. Again for an update: the files are rewritten in place, and the
+ * users.sql they replace is kept as users.sql.previous, as the users step does.
+ */
 function installFiles(t: Topology, secrets: Readonly<Record<string, string>>, name: string, server: MariadbServer): string {
     const haDir = path.join(server.dir, "ha-mysql");
-    fs.mkdirSync(haDir);
+    if (fs.existsSync(haDir)) fs.copyFileSync(path.join(haDir, "users.sql"), path.join(haDir, "users.sql.previous"));
+    else fs.mkdirSync(haDir);
     for (const f of renderReplicationFiles(t, name, secrets)) {
         const extra = f.path === ROOT_CLIENT_CNF ? `socket = ${server.socket}\n` : "";
         fs.writeFileSync(path.join(haDir, path.basename(f.path)), f.content + extra, { mode: parseInt(f.mode, 8) });
     }
     return haDir;
+}
+
+/** What the users step does on an update: the accounts only the previous users.sql created go. */
+function dropStaleAccounts(side: Side): string {
+    const script = staleAccountsSql(path.join(side.haDir, "users.sql.previous"), path.join(side.haDir, "users.sql"));
+    const sql = spawnSync("sh", ["-c", script], { encoding: "utf8", timeout: 15_000 });
+    if (sql.status !== 0) throw new Error(`stale accounts script failed: ${sql.stderr}`);
+    side.server.query(sql.stdout);
+    fs.rmSync(path.join(side.haDir, "users.sql.previous"));
+    return sql.stdout;
 }
 
 function apply(side: Side): string {
@@ -90,9 +107,10 @@ const replicaThreads = (s: MariadbServer) => s.query("SELECT GROUP_CONCAT(ID ORD
 maybe("dual-master replication on two real MariaDB servers", () => {
     const sides: Side[] = [];
     let t: Topology;
+    let port: number;
 
     beforeAll(async () => {
-        const port = await freePort();
+        port = await freePort();
         const loaded = testTopology(port);
         t = loaded.topology;
         const dm = t.database.dualMaster;
@@ -183,4 +201,44 @@ maybe("dual-master replication on two real MariaDB servers", () => {
         expect(await waitFor(() => running(a.server), 20_000)).toBe(true);
         expect(replicaThreads(a.server)).not.toBe(threads);
     }, 60_000);
+
+    /** Forces each replica to log in again: a stored password that no longer works shows here. */
+    async function reconnectBoth(): Promise<void> {
+        for (const side of sides) side.server.query("STOP SLAVE; START SLAVE");
+        const up = await waitFor(() => sides.every((s) => running(s.server)), 20_000);
+        if (!up) throw new Error(`replicas not running after a reconnect: ${JSON.stringify(sides.map((s) => [s.name, status(s.server).Last_IO_Error]))}`);
+    }
+
+    it("a new replication password: both sides re-apply (status alone looks unchanged) and reconnect with it", async () => {
+        const updated = testTopology(port, { connectRetryS: 1 }, { replicationPassword: { value: "a-New-Replication-Password-7", secret: true } });
+        // The update writes every server's files first (the users steps), then applies (the replication steps).
+        for (const side of sides) installFiles(updated.topology, updated.secrets, side.name, side.server);
+        for (const side of sides) expect(dropStaleAccounts(side)).toBe("SET SESSION sql_log_bin = 0;\n");
+        for (const side of sides) expect(apply(side)).toMatch(/^replication changed: dm\d follows .* but replication\.sql differs from the one last applied/m);
+        await reconnectBoth();
+        for (const side of sides) expect(apply(side)).toMatch(/^replication unchanged: /m);
+    }, 90_000);
+
+    it("the old password no longer logs in (the reconnect above proves the new one)", () => {
+        const [a, b] = sides;
+        const old = goodSecrets()("replicationPassword")?.value ?? "";
+        const login = (password: string) => spawnSync("mariadb", ["--no-defaults", "-h", a.server.bindAddress, "-P", String(a.server.port), "-u", "repl", `-p${password}`, "-e", "SELECT 1"], { encoding: "utf8", timeout: 15_000 });
+        expect(login(old).status).not.toBe(0);
+        expect(login("a-New-Replication-Password-7").status).toBe(0);
+        expect(b.name).toBe("dm2");
+    });
+
+    it("a renamed replication user: the old account is dropped and both replicas follow as the new one", async () => {
+        const renamed = testTopology(port, { connectRetryS: 1, user: "repl2" }, { replicationPassword: { value: "a-New-Replication-Password-7", secret: true } });
+        for (const side of sides) installFiles(renamed.topology, renamed.secrets, side.name, side.server);
+        for (const side of sides) expect(dropStaleAccounts(side)).toBe("SET SESSION sql_log_bin = 0;\nDROP USER IF EXISTS 'repl'@'127.0.0.%';\n");
+        for (const side of sides) expect(apply(side)).toMatch(/^replication changed: dm\d was \[\S+ \d+ repl Slave_Pos Yes Yes\], now follows .* as repl2$/m);
+        await reconnectBoth();
+        for (const side of sides) {
+            expect(side.server.query("SELECT GROUP_CONCAT(CONCAT(User, '@', Host) ORDER BY User) FROM mysql.user WHERE User LIKE 'repl%'")).toBe("repl2@127.0.0.%");
+            expect(status(side.server).Master_User).toBe("repl2");
+            // Kept out of the binlog like the users themselves.
+            expect(side.server.query("SHOW BINLOG EVENTS").toUpperCase()).not.toContain("DROP USER");
+        }
+    }, 90_000);
 });

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Makes mysqla replicate from mysqlb (172.18.0.22:3306); rendered by ha-mysql.
-# Changes nothing when the replica already follows that source with both threads running.
+# Changes nothing when the replica already follows that source with both threads running
+# and replication.sql is the one it last applied (its hash is kept in replication.applied).
 # No secret in here or on any command line: the SQL files beside it and the root
 # client defaults (all mode 0600) hold them.
 set -euo pipefail
@@ -25,10 +26,18 @@ field() {
 
 current="$(field Master_Host) $(field Master_Port) $(field Master_User) $(field Auto_Position) $(field Slave_IO_Running) $(field Slave_SQL_Running)"
 wanted="$want_host $want_port $want_user $want_gtid Yes Yes"
-if [ "$current" = "$wanted" ]; then
+# The hash of the replication SQL last applied: a new password changes it, not the status.
+sql_hash="$(sha256sum < "$dir/replication.sql" | cut -d ' ' -f 1)"
+applied="$(cat "$dir/replication.applied" 2>/dev/null || true)"
+if [ "$current" = "$wanted" ] && [ "$applied" = "$sql_hash" ]; then
     echo "replication unchanged: mysqla follows $want_host:$want_port as $want_user, both threads running"
     exit 0
 fi
 
-echo "replication changed: mysqla was [$current], now follows $want_host:$want_port as $want_user"
+if [ "$current" = "$wanted" ]; then
+    echo "replication changed: mysqla follows $want_host:$want_port, but replication.sql differs from the one last applied (new password)"
+else
+    echo "replication changed: mysqla was [$current], now follows $want_host:$want_port as $want_user"
+fi
 "${client[@]}" --batch < "$dir/replication.sql"
+(umask 077 && printf '%s\n' "$sql_hash" > "$dir/replication.applied")
