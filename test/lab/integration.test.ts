@@ -1,13 +1,21 @@
 // The integration suite on the lab (npm run test:lab): bring the lab up and apply the dev
 // stack with a real `pulumi up`, verify it, prove the update is idempotent, change one HAProxy
-// setting while a client keeps querying through the VIP, destroy, and check that the hosts
-// are clean. The lab is torn down afterwards whatever happened.
+// setting while a client keeps querying through the VIP, then a keepalived, a firewall and a
+// secret setting (each an in-place update that undoes nothing), destroy, and check that the
+// hosts are clean. The lab is torn down afterwards whatever happened.
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { randomBytes } from "crypto";
 import { sqlEndpoints } from "../../infra/config/endpoints";
+import { macvlanHosts, vrrpMembers } from "../../infra/config/derive";
+import { firewallRules, renderFirewall } from "../../components/render/firewall";
+import { sysctlSettings } from "../../components/render/sysctl";
+import { HAPROXY_CFG_PATH } from "../../components/render/haproxy";
+import { SHIM_INTERFACE } from "../../components/render/macvlan-shim";
 import { labChecks, runChecks } from "../../scripts/lab/lib/checks";
-import { LAB_DIR, loadLabStack, REPO } from "../../scripts/lab/lib/lab-stack";
+import { containerSql, eventually } from "../../scripts/lab/lib/exec";
+import { LAB_DIR, LabStack, loadLabStack, REPO } from "../../scripts/lab/lib/lab-stack";
 import { Prober } from "../../scripts/lab/lib/prober";
 import { DRILLS, runDrill } from "../../scripts/lab/lib/drills";
 import { drillTable, drillViolations } from "../../scripts/lab/lib/drill-report";
@@ -30,8 +38,8 @@ function stream(cmd: string, args: string[], timeoutMs: number, env: NodeJS.Proc
     });
 }
 
-function capture(cmd: string, args: string[], timeoutMs: number): { code: number; out: string; stdout: string } {
-    const r = spawnSync(cmd, args, { encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+function capture(cmd: string, args: string[], timeoutMs: number, input?: string): { code: number; out: string; stdout: string } {
+    const r = spawnSync(cmd, args, { encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, input });
     return { code: r.status ?? -1, out: `${r.stdout ?? ""}${r.stderr ?? ""}`, stdout: r.stdout ?? "" };
 }
 
@@ -54,6 +62,77 @@ function changedResources(previewJson: string): string[] {
 
 function inHost(host: string, script: string): { code: number; out: string } {
     return capture("bash", [lab("hosts.sh"), "exec", host, "--", "sh", "-c", script], 30_000);
+}
+
+/** Changes one topology value in the lab's config copy. */
+function setPath(dotted: string, value: unknown): void {
+    const r = capture("bash", [lab("stack.sh"), "set-path", dotted, JSON.stringify(value)], MIN);
+    if (r.code !== 0) throw new Error(`set-path ${dotted} failed: ${r.out}`);
+}
+
+// A command whose plan is one of these has its old delete run: what it applied is undone.
+const UNDOING = ["replace", "create-replacement", "delete-replaced", "delete", "discard"];
+
+/**
+ * Previews, checks that the plan changes exactly `updates` and only by in-place updates (no
+ * command or container replaced, created or deleted), then applies it with `pulumi up`.
+ */
+async function updateInPlace(updates: string[]): Promise<void> {
+    const plan = pulumi(["preview", "--json"], 5 * MIN);
+    if (plan.code !== 0) process.stderr.write(plan.out);
+    expect(plan.code).toBe(0);
+    const steps = (JSON.parse(plan.stdout) as { steps?: Array<{ op: string; urn: string }> }).steps ?? [];
+    const commands = steps.filter((st) => /(::|\$)command:(remote|local):Command::/.test(st.urn));
+    expect(commands.filter((st) => UNDOING.includes(st.op)).map((st) => `${st.op} ${st.urn.split("::").pop()}`)).toEqual([]);
+    expect(changedResources(plan.stdout).sort()).toEqual(updates.map((u) => `update ${u}`).sort());
+    expect(await stream("bash", [lab("stack.sh"), "pulumi", "up", "--yes"], 10 * MIN)).toBe(0);
+}
+
+/** Replication threads on every dual-master server, retried while a replica (re)connects. */
+async function replicationRunning(stack: LabStack, timeoutMs: number): Promise<void> {
+    const check = labChecks(stack).filter((c) => c.name === "dual-master replication threads");
+    expect(check.length).toBe(1);
+    let last = "";
+    const ok = await eventually(async () => {
+        const [r] = await runChecks(check, (l) => (last = l));
+        return r.ok;
+    }, timeoutMs, 1000);
+    if (!ok) throw new Error(last);
+}
+
+/**
+ * What an update must leave in place: one holder per VIP, both replication threads, the
+ * host firewall's ha-mysql rules, each HAProxy's config, the sysctl values and the macvlan shims.
+ */
+async function nothingUndone(stack: LabStack): Promise<void> {
+    const t = stack.topology;
+    const log = (l: string) => process.stderr.write(`[verify] ${l}\n`);
+    const quick = labChecks(stack).filter((c) => c.name.startsWith("one holder of ") || c.name === "dual-master replication threads");
+    expect(quick.length).toBe(t.keepalived.instances.length + (t.database.dualMaster ? 1 : 0));
+    const results = await runChecks(quick, log);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    const problems: string[] = [];
+    for (const h of t.hosts) {
+        if (h.firewall.kind === "iptables" && renderFirewall(t, h.name)) {
+            const want = firewallRules(t, h.name).length;
+            const have = inHost(h.name, "iptables-save | grep -c -- '--comment ha-mysql' || true").out.trim();
+            if (have !== String(want)) problems.push(`${h.name}: ${have} ha-mysql firewall rules, want ${want}`);
+        }
+        for (const s of sysctlSettings(t, h.name)) {
+            const v = inHost(h.name, `sysctl -n ${s.key}`).out.trim();
+            if (v !== String(s.value)) problems.push(`${h.name}: ${s.key} = ${v}, want ${s.value}`);
+        }
+    }
+    for (const n of t.haproxy?.nodes ?? []) {
+        const cfg = `/etc/ha-mysql/haproxy/${n.name}/${path.basename(HAPROXY_CFG_PATH)}`;
+        if (inHost(n.host, `test -s ${cfg}`).code !== 0) problems.push(`${n.host}: no ${cfg}`);
+    }
+    for (const h of macvlanHosts(t).filter((x) => x.lan.macvlanShim)) {
+        const addr = capture("ip", ["-n", stack.netns(h.name), "-4", "-o", "addr", "show", "dev", SHIM_INTERFACE], 10_000);
+        if (addr.code !== 0 || !addr.out.includes(` ${h.lan.macvlanShim}/32 `)) problems.push(`${h.name}: ${SHIM_INTERFACE} missing or without ${h.lan.macvlanShim}/32`);
+    }
+    log(problems.length ? `FAIL host state: ${problems.join("; ")}` : "PASS host state: firewall rules, HAProxy configs, sysctl values and macvlan shims in place");
+    expect(problems).toEqual([]);
 }
 
 let failed = false;
@@ -125,7 +204,63 @@ describe("lab", () => {
         expect(cfg.out).toContain(`inter ${before + 250}`);
     }, 15 * MIN);
 
-    step("the lab still verifies after the change", async () => {
+    // Further changes, each applied with `pulumi up`: every one must be an in-place update of
+    // the steps it is about. A replaced step would have run its old delete on the host (stop
+    // keepalived and drop the VIP, remove the firewall rules, reset the replica).
+    step("a keepalived priority and advert interval change updates the host keepalived steps in place and undoes nothing", async () => {
+        const stack = loadLabStack();
+        const i = stack.topology.keepalived.instances.findIndex((x) => x.level === "host");
+        const inst = stack.topology.keepalived.instances[i];
+        const members = vrrpMembers(stack.topology, inst);
+        const advert = inst.advertInt === 0.2 ? 0.3 : 0.2;
+        const lowered = members[members.length - 1];
+        setPath(`keepalived.instances[${i}].advertInt`, advert);
+        setPath(`keepalived.instances[${i}].priorities.${lowered.name}`, lowered.priority - 5);
+        await updateInPlace(members.map((m) => `${m.name}-keepalived-apply`));
+        for (const m of members) {
+            const conf = inHost(m.host, "cat /etc/keepalived/keepalived.conf").out;
+            expect([m.name, conf.includes(`advert_int ${advert}`), conf.includes(`priority ${m === lowered ? m.priority - 5 : m.priority}`)]).toEqual([m.name, true, true]);
+        }
+        await nothingUndone(loadLabStack());
+    }, 15 * MIN);
+
+    step("a firewall port change updates the firewall step in place: the new port's rule is added, the dropped one's removed", async () => {
+        const t = loadLabStack().topology;
+        const i = t.hosts.findIndex((h) => h.firewall.kind === "iptables" && renderFirewall(t, h.name));
+        expect(i).toBeGreaterThanOrEqual(0);
+        const host = t.hosts[i];
+        const ports = () => inHost(host.name, "iptables-save | grep -- '--comment ha-mysql' | grep -o -- '--dport [0-9]*' | cut -d ' ' -f 2 | sort | tr '\\n' ' '").out.trim();
+        const base = [...host.firewall.ports];
+        for (const extra of [15999, 15998]) {
+            setPath(`hosts[${i}].firewall.ports`, [...base, extra]);
+            await updateInPlace([`${host.name}-firewall-rules`]);
+            expect(ports()).toBe([...new Set([...base, extra])].map(String).sort().join(" "));
+        }
+        await nothingUndone(loadLabStack());
+    }, 20 * MIN);
+
+    step("a new replication password updates the dual-master steps in place; both replicas reconnect with it", async () => {
+        const before = loadLabStack();
+        const dm = before.topology.database.dualMaster;
+        if (!dm) throw new Error("the dev stack has no dual-master");
+        // As stack.sh prepare does: the value in the lab's secrets directory, then into the config copy on stdin.
+        const key = dm.replication.passwordSecret;
+        const value = randomBytes(12).toString("hex");
+        const file = path.join(LAB_DIR, "pulumi", "secrets", key);
+        fs.writeFileSync(`${file}.tmp`, value, { mode: 0o600 });
+        fs.renameSync(`${file}.tmp`, file);
+        const set = capture("bash", [lab("stack.sh"), "pulumi", "config", "set", "--secret", "--raw", "--", key], MIN, value);
+        expect(set.code).toBe(0);
+        await updateInPlace(dm.servers.flatMap((s) => [`dualmaster-${s.name}-users`, `dualmaster-${s.name}-replication`]));
+        const stack = loadLabStack();
+        await nothingUndone(stack);
+        // A running replica keeps its session through a password change; only a new login shows
+        // whether the password it stores matches the account's.
+        for (const s of dm.servers) expect(containerSql(stack.dockerHost(s.host), s.name, "STOP SLAVE; START SLAVE").code).toBe(0);
+        await replicationRunning(stack, 30_000);
+    }, 15 * MIN);
+
+    step("the lab still verifies after the changes", async () => {
         const results = await runChecks(labChecks(loadLabStack()), (l) => process.stderr.write(`[verify] ${l}\n`));
         expect(results.filter((r) => !r.ok)).toEqual([]);
     }, 5 * MIN);
