@@ -1,5 +1,5 @@
-// The configuration reference in README is generated from the schema itself, so the
-// two cannot drift apart unnoticed (test/unit/readme.test.ts compares them).
+// The configuration reference in docs/configuration.md is generated from the schema itself, so the
+// two cannot drift apart unnoticed (test/unit/config-doc.test.ts compares them).
 import { z } from "zod";
 import { TopologySchema } from "./schema";
 

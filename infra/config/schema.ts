@@ -1,6 +1,6 @@
 // The one typed model of the topology. Shapes and per-field limits live here;
 // rules that relate several fields live in rules/, one small function each.
-// Every description below ends up in README's config reference (a test checks it).
+// Every description below ends up in docs/configuration.md's reference (a test checks it).
 import { z } from "zod";
 import { isCidr, isIPv4 } from "./net";
 

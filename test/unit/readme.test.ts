@@ -1,16 +1,15 @@
-// README's configuration reference must be exactly what the schema generates.
+// README: opens with the lab command and the test command CI runs, and links to the
+// configuration reference (generated into docs/configuration.md, checked by config-doc.test.ts).
 import * as fs from "fs";
 import * as path from "path";
-import { configReference } from "../../infra/config/reference";
 import { ROOT } from "../support/stacks";
 
 describe("README", () => {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
-    it("embeds the configuration reference generated from the schema", () => {
-        const m = /<!-- config-reference:start -->\n([\s\S]*?)<!-- config-reference:end -->/.exec(readme);
-        expect(m).not.toBeNull();
-        expect(m?.[1]).toBe(configReference());
+    it("links to the generated configuration reference", () => {
+        expect(readme).toContain("](docs/configuration.md)");
+        expect(readme).not.toContain("<!-- config-reference:start -->");
     });
 
     it("starts with the lab command and the test command CI runs", () => {
