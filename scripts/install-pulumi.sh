@@ -87,10 +87,9 @@ is_complete() {
 }
 
 need_go() {
-	command -v go >/dev/null 2>&1 || {
-		log "error: the Go toolchain (go >= 1.26.6) is required"
-		exit 1
-	}
+	# shellcheck source=scripts/go-toolchain.sh
+	. "$repo/scripts/go-toolchain.sh"
+	ensure_go || exit 1
 	export GOPATH=$go_home
 	export GOMODCACHE=$go_home/pkg/mod
 	export GOCACHE=$go_home/build-cache
