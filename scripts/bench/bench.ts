@@ -1,5 +1,6 @@
 // npm run bench: on a lab brought up by `npm run lab:up`, measures and writes
-// bench/results/bench-<time>.json (and latest.json, the charts downtime.svg and vip-moved.svg):
+// bench/results/latest.json, the charts downtime.svg and vip-moved.svg next to it, and
+// docs/results.md from them (scripts/bench/results-doc.ts):
 //   - the drills with the project's defaults and with the tutorials' settings, side by side;
 //   - the VIP drills against the other placements (the dev stack's macvlan VIP);
 //   - a no-change `pulumi preview`, a one-setting change (`pulumi up`), and with --full a
@@ -16,6 +17,7 @@ import { drillTable } from "../lab/lib/drill-report";
 import { labChecks, runChecks } from "../lab/lib/checks";
 import { loadLabStack, REPO } from "../lab/lib/lab-stack";
 import { downtimeChart } from "./chart";
+import { resultsDoc, RESULTS_DOC } from "./results-doc";
 import { EVALUATION_SIZES } from "./evaluate";
 
 const stackSh = path.join(REPO, "scripts/lab/stack.sh");
@@ -150,8 +152,6 @@ async function main(): Promise<void> {
     };
     const dir = path.join(REPO, "bench/results");
     fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `bench-${result.at.replace(/[:.]/g, "-")}.json`);
-    fs.writeFileSync(file, JSON.stringify(result, null, 2));
     fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(result, null, 2));
     const legend = { tutorial: `tutorial settings (${describeKnobs(tutorialKnobs)})`, ours: `this project's defaults (${describeKnobs(oursKnobs)})` };
     fs.writeFileSync(path.join(dir, "downtime.svg"), downtimeChart(rows, "Client-visible downtime per drill (lower is better)", legend));
@@ -163,7 +163,8 @@ async function main(): Promise<void> {
     for (const [label, results] of Object.entries(placements)) console.log(`\n${label}, this project's defaults\n${drillTable(results)}`);
     console.log("\ndrill                 tutorial ms   ours ms   ratio");
     for (const r of rows) console.log(`${r.drill.padEnd(22)}${String(r.tutorialMs).padStart(11)}${String(r.oursMs).padStart(10)}   ${r.ratio ?? "-"}`);
-    log(`results: ${file}, bench/results/latest.json, bench/results/downtime.svg, bench/results/vip-moved.svg`);
+    fs.writeFileSync(RESULTS_DOC, resultsDoc(result));
+    log("results: bench/results/latest.json, bench/results/downtime.svg, bench/results/vip-moved.svg, docs/results.md");
 }
 
 main().catch((err) => {

@@ -1,0 +1,35 @@
+// docs/results.md is generated from bench/results/latest.json (npm run docs:results) and must
+// be exactly what the generator makes of the committed result.
+import * as fs from "fs";
+import * as path from "path";
+import { BenchResult, LATEST, RESULTS_DOC, resultsDoc } from "../../scripts/bench/results-doc";
+
+const latest = JSON.parse(fs.readFileSync(LATEST, "utf8")) as BenchResult;
+
+describe("docs/results.md", () => {
+    const doc = fs.readFileSync(RESULTS_DOC, "utf8");
+
+    it("is what `npm run docs:results` makes of bench/results/latest.json", () => {
+        expect(doc).toBe(resultsDoc(latest));
+    });
+
+    it("shows every drill of the bench", () => {
+        const drills = [...latest.drills.ours, ...latest.drills.tutorial, ...Object.values(latest.placements).flat()].map((d) => d.drill);
+        for (const d of new Set(drills)) expect(doc).toContain(`| ${d} |`);
+    });
+
+    it("links only to files that exist", () => {
+        const links = [...doc.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+        expect(links.length).toBeGreaterThan(0);
+        for (const l of links) expect(fs.existsSync(path.resolve(path.dirname(RESULTS_DOC), l))).toBe(true);
+    });
+
+    it("judges the targets from the numbers", () => {
+        const crash = latest.drills.ours.find((d) => d.drill === "vip-holder-crash");
+        expect(crash).toBeDefined();
+        const slow = { ...latest, drills: { ...latest.drills, ours: latest.drills.ours.map((d) => (d === crash ? { ...d, vipMovedMs: 900 } : d)) } };
+        expect(resultsDoc(slow)).toMatch(/\| the VIP leaves a crashed holder within 0\.5 s \| [^|]*: 900 ms \| missed \|/);
+        const fast = { ...latest, drills: { ...latest.drills, ours: latest.drills.ours.map((d) => (d === crash ? { ...d, vipMovedMs: 300 } : d)) } };
+        expect(resultsDoc(fast)).toMatch(/\| the VIP leaves a crashed holder within 0\.5 s \| [^|]*: 300 ms \| met \|/);
+    });
+});
