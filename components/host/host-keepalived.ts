@@ -47,7 +47,8 @@ const INSTALL = `if ! command -v keepalived >/dev/null; then
   else echo "install keepalived on $(hostname) first" >&2; exit 1; fi
 fi`;
 
-// A SIGKILLed keepalived leaves its pidfile behind and then refuses to start (lab-facts).
+// A SIGKILLed keepalived leaves its pidfiles behind, and keepalived refuses to start while
+// they exist: without systemd, pidfiles whose process is gone are removed before the start.
 const START = `if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
   systemctl enable -q keepalived
   if systemctl is-active -q keepalived; then systemctl reload keepalived; else systemctl start keepalived; fi

@@ -103,7 +103,8 @@ for a in $(grep -o '%iface:[0-9.]*%' "$conf.tmp" | sort -u | sed 's/%iface:\\(.*
 done
 mv -f "$conf.tmp" "$conf"`;
 
-// A SIGKILLed keepalived leaves its pidfile behind and then refuses to start (lab-facts).
+// A SIGKILLed keepalived leaves its pidfiles behind, and keepalived refuses to start while
+// they exist: pidfiles whose process is gone are removed before the start.
 const START = `set -eu
 ${RESOLVE_INTERFACES}
 pid=$(cat /run/keepalived.pid 2>/dev/null || true)

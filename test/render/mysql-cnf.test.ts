@@ -87,8 +87,8 @@ function effective(output: string, variable: string): string | undefined {
     return line?.slice(variable.length).trim();
 }
 
-// No MySQL or PXC server exists on this machine (lab-facts): their files are checked against
-// the option names each server version documents for the settings we render.
+// Debian ships no MySQL or PXC server, so none runs on the test machine: their files are
+// checked against the option names each server version documents for the settings we render.
 const MYSQL_COMMON = [
     "server_id", "port", "bind_address", "report_host", "skip_name_resolve", "log_bin", "binlog_format", "relay_log", "relay_log_recovery",
     "sync_binlog", "innodb_flush_log_at_trx_commit", "auto_increment_increment", "auto_increment_offset", "gtid_mode", "enforce_gtid_consistency",

@@ -1,5 +1,7 @@
 // Rules about keepalived instances: the ones the tutorials get wrong, and the
-// ones that make a VIP unreachable across hosts (see lab-facts, cross-host VIP).
+// ones that make a VIP unreachable across hosts: Docker's overlay carries no multicast between
+// hosts and answers ARP only for the addresses it allocated, so a container VIP on it is
+// reachable from the holder's own host only (docs/vip-placement.md).
 import { Topology, VrrpInstance } from "../schema";
 import { allContainers, groupNodes, hostAddress, memberAddresses, placementOf, vrrpMembers } from "../derive";
 import { ConfigIssue, issue } from "../issues";
