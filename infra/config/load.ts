@@ -24,7 +24,7 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 function fixFor(i: z.core.$ZodIssue): string {
     switch (i.code) {
         case "unrecognized_keys":
-            return `remove ${i.keys.map((k) => `"${k}"`).join(", ")} or correct the spelling (see README, Configuration reference)`;
+            return `remove ${i.keys.map((k) => `"${k}"`).join(", ")} or correct the spelling (see docs/configuration.md)`;
         case "invalid_type":
             return i.input === undefined ? `set it (a ${i.expected})` : `use a ${i.expected}`;
         case "invalid_value":
@@ -49,7 +49,7 @@ export function zodIssues(raw: unknown, error: z.ZodError): ConfigIssue[] {
 
 export function parseTopology(raw: unknown): { topology?: Topology; issues: ConfigIssue[] } {
     if (raw === undefined || raw === null) {
-        return { issues: [issue("", raw, "the stack has no topology", "add a `topology:` object to Pulumi.<stack>.yaml (see Pulumi.dev.yaml and README)")] };
+        return { issues: [issue("", raw, "the stack has no topology", "add a `topology:` object to Pulumi.<stack>.yaml (see Pulumi.dev.yaml and docs/configuration.md)")] };
     }
     const parsed = TopologySchema.safeParse(raw);
     if (!parsed.success) return { issues: zodIssues(raw, parsed.error) };

@@ -139,7 +139,7 @@ export const PxcSchema = z.strictObject({
         .max(60000)
         .default(5000)
         .describe(
-            "evs.suspect_timeout in ms: how long a dead node stalls every commit before the others evict it; keepalive and check periods follow from it. 5000 is Galera's default; 2000 halved the client outage of a host crash in the lab, but in 1 of 4 node kills the survivors split into non-primary components for 30 s (README, Drills).",
+            "evs.suspect_timeout in ms: how long a dead node stalls every commit before the others evict it; keepalive and check periods follow from it. 5000 is Galera's default; 2000 halved the client outage of a host crash in the lab, but in 1 of 4 node kills the survivors split into non-primary components for 30 s (docs/lab.md).",
         ),
     nodes: z.array(pxcNode).min(1).describe("Galera nodes; odd count >= 3."),
 });

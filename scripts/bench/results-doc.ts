@@ -101,6 +101,17 @@ function targets(r: BenchResult, hostInstance: string): string {
     return table(["target", "result (this project's defaults)", "verdict"], rows);
 }
 
+/** Why an HAProxy kill leaves the VIP where it is, when it did. */
+function haproxyKillNote(ours: DrillResult[]): string[] {
+    const kill = ours.find((d) => d.drill === "haproxy-kill");
+    if (!kill || kill.vipMovedMs >= 0) return [];
+    return [
+        "",
+        "When HAProxy is killed in the holder, Docker's restart policy brings it back before the track",
+        `script fails \`track.fall\` times in a row, so the VIP stays and clients wait ${s(kill.downtimeMs)} for the restart.`,
+    ];
+}
+
 function suspectText(ours: unknown, tutorial: unknown): string {
     const sec = (v: unknown) => (typeof v === "number" ? `${v / 1000} s` : "Galera's default");
     return ours === tutorial ? `${sec(ours)} in both settings` : `${sec(ours)} with ours, ${sec(tutorial)} with the tutorials'`;
@@ -167,6 +178,7 @@ export function resultsDoc(r: BenchResult): string {
         `${suspectText(suspect, r.settings.tutorial["database.pxc.suspectTimeoutMs"])}). The VIP's own move is what the VRRP settings decide (the`,
         "second chart). A killed Galera node costs the same eviction, and its restarted self's rejoin",
         "(a state transfer; the donor is not blocked) can cost writes again: the second outage.",
+        ...haproxyKillNote(r.drills.ours),
         "",
         "## Failure timelines",
         "",
