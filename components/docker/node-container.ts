@@ -43,7 +43,8 @@ export function nodeContainer(name: string, args: NodeContainerArgs, opts: pulum
             command: args.command,
             ports: args.ports?.map((p) => ({ internal: p.internal, external: p.external, protocol: "tcp" })),
             volumes: args.volumes,
-            capabilities: args.vrrpCapabilities ? { adds: ["NET_ADMIN", "NET_RAW", "NET_BROADCAST"] } : undefined,
+            // Docker reports capabilities with their CAP_ prefix: declared so, a refresh finds no drift.
+            capabilities: args.vrrpCapabilities ? { adds: ["CAP_NET_ADMIN", "CAP_NET_BROADCAST", "CAP_NET_RAW"] } : undefined,
             // keepalived, started with docker exec, is adopted by PID 1: HAProxy's master then
             // waited for it on `docker stop` until the 10 s SIGKILL (measured). Docker's init
             // reaps it and exits with the service.

@@ -8,7 +8,8 @@
 #                                (idempotent: secret values are generated once and kept)
 #   stack.sh pulumi <cmd> ...    run `pulumi <cmd> --stack <stack> [--config-file <copy>] ...`
 #   stack.sh set-path <path> <v> change one topology value in the copy (tests and drills)
-#   stack.sh env                 print the exports for an interactive shell
+#   stack.sh env                 print what an interactive shell evals to run plain `pulumi`
+#                                on the lab stack: eval "$(npm run -s lab:env)"
 #   stack.sh remove              `pulumi stack rm` (after destroy) and the lab's Pulumi directory
 set -euo pipefail
 
@@ -139,13 +140,18 @@ set-path)
 	;;
 env)
 	lab_env
+	# For eval in an interactive shell: plain `pulumi preview|up|refresh|destroy|config|stack ...`
+	# then act on the lab's stack, with the config copy that holds its secrets.
 	printf 'export PATH=%q PULUMI_HOME=%q PULUMI_BACKEND_URL=%q PULUMI_CONFIG_PASSPHRASE_FILE=%q\n' "$PATH" "$PULUMI_HOME" "$PULUMI_BACKEND_URL" "$PULUMI_CONFIG_PASSPHRASE_FILE"
 	printf 'export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
-	printf '# then: pulumi <cmd> --stack %s --config-file %q\n' "$stack" "$cfg"
+	printf 'cd %q\n' "$repo"
+	# shellcheck disable=SC2016 # (the function is expanded by the shell that evals it)
+	printf 'pulumi() { case "${1:-}" in preview|up|update|refresh|destroy|config|import|watch) command pulumi "$@" --stack %q --config-file %q ;; stack|cancel|state|console|about) command pulumi "$@" --stack %q ;; *) command pulumi "$@" ;; esac; }\n' "$stack" "$cfg" "$stack"
+	printf 'echo "pulumi now acts on the lab stack %s (config with secrets: %s)" >&2\n' "$stack" "$cfg"
 	;;
 remove) remove ;;
 *)
-	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

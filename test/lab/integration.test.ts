@@ -182,6 +182,18 @@ describe("lab", () => {
         expect(r.code).toBe(0);
     }, 6 * MIN);
 
+    step("right after up, pulumi refresh finds no drift", () => {
+        const r = pulumi(["refresh", "--expect-no-changes", "--yes"], 5 * MIN);
+        if (r.code !== 0) process.stderr.write(r.out);
+        expect(r.code).toBe(0);
+    }, 6 * MIN);
+
+    step("eval \"$(npm run -s lab:env)\" lets plain pulumi commands act on the lab stack", () => {
+        const r = capture("bash", ["-c", `cd ${REPO} && eval "$(npm run -s lab:env)" && pulumi stack output --json >/dev/null && pulumi preview --expect-no-changes`], 5 * MIN);
+        if (r.code !== 0) process.stderr.write(r.out);
+        expect(r.code).toBe(0);
+    }, 6 * MIN);
+
     step("one HAProxy setting changes only the HAProxy config steps, and the VIP keeps answering", async () => {
         const before = loadLabStack().topology.haproxy?.check.interMs ?? 0;
         expect(capture("bash", [lab("stack.sh"), "set-path", "haproxy.check.interMs", String(before + 250)], MIN).code).toBe(0);
