@@ -45,16 +45,7 @@ func (b *BaseInputs) Annotate(a infer.Annotator) {
 }
 
 // BaseOutputs are what a local command printed.
-type BaseOutputs struct {
-	Stdout string `pulumi:"stdout"`
-	Stderr string `pulumi:"stderr"`
-}
-
-// Annotate describes the fields in the schema.
-func (b *BaseOutputs) Annotate(a infer.Annotator) {
-	a.Describe(&b.Stdout, "The command's standard output, less one trailing newline.")
-	a.Describe(&b.Stderr, "The command's standard error, less one trailing newline.")
-}
+type BaseOutputs = output.Outputs
 
 var errAssets = errors.New("assetPaths and archivePaths are not supported by the offline command provider")
 

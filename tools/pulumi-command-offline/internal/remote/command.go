@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"ha-mysql-iac/pulumi-command-offline/internal/output"
 	"ha-mysql-iac/pulumi-command-offline/internal/triggers"
 )
 
@@ -37,16 +38,7 @@ func (c *CommandInputs) Annotate(a infer.Annotator) {
 }
 
 // BaseOutputs are what a remote command printed.
-type BaseOutputs struct {
-	Stdout string `pulumi:"stdout"`
-	Stderr string `pulumi:"stderr"`
-}
-
-// Annotate describes the fields in the schema.
-func (b *BaseOutputs) Annotate(a infer.Annotator) {
-	a.Describe(&b.Stdout, "The command's standard output, less one trailing newline.")
-	a.Describe(&b.Stderr, "The command's standard error, less one trailing newline.")
-}
+type BaseOutputs = output.Outputs
 
 // CommandOutputs are the resource's state.
 type CommandOutputs struct {

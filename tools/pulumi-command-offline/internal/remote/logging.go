@@ -7,6 +7,7 @@ import (
 )
 
 // Logging is the enum command:remote:Logging.
+// (One type per package: the schema names the enum after its package, as pulumi-command does.)
 type Logging string
 
 // Values lists the enum's members for the schema.
