@@ -1,6 +1,6 @@
 // Projects split by what they need from the machine: unit and graph tests need
 // nothing; render tests call the real daemons' validators; lab tests need the lab;
-// conformance tests need the offline engine (scripts/install-pulumi.sh) and sshd.
+// conformance tests need the offline engine (tools/install-pulumi.sh) and sshd.
 const tsJest = { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] };
 const project = (name, extra = {}) => ({
   displayName: name,

@@ -1,7 +1,7 @@
 // The stack program: validate the whole configuration first, then declare the topology.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./config/issues";
-import { loadStackConfig } from "./config/pulumi-source";
+import { ConfigError } from "../model/issues";
+import { loadStackConfig } from "./pulumi-config";
 import { declareTopology } from "./topology";
 
 function loadOrExplain(): ReturnType<typeof loadStackConfig> {

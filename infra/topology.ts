@@ -1,10 +1,10 @@
 // Composes the components in dependency order from a validated topology, the order
 // the tutorials follow by hand: firewall, swarm, network, databases, proxies, VIPs.
 import * as pulumi from "@pulumi/pulumi";
-import { LoadedStack } from "./config/load";
-import { hostByName, macvlanHosts, vrrpMembers } from "./config/derive";
-import { parseCidr } from "./config/net";
-import { nodeAddresses, sqlEndpoints, statsEndpoints } from "./config/endpoints";
+import { LoadedStack } from "../model/load";
+import { hostByName, macvlanHosts, vrrpMembers } from "../model/derive";
+import { parseCidr } from "../model/net";
+import { nodeAddresses, sqlEndpoints, statsEndpoints } from "../model/endpoints";
 import { HostBase } from "../components/host/host-base";
 import { VrrpFirewall } from "../components/host/vrrp-firewall";
 import { HostKeepalived } from "../components/host/host-keepalived";

@@ -2,7 +2,7 @@
 // ways once both are up, and a final check that both IO and SQL threads run.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { DualMaster, Topology } from "../../infra/config/schema";
+import { DualMaster, Topology } from "../../model/schema";
 import { renderClientCnf, ROOT_CLIENT_CNF } from "../render/client-cnf";
 import { renderDualMasterCnf } from "../render/mysql-cnf";
 import { renderReplicationFiles } from "../render/replication-sql";

@@ -2,8 +2,8 @@
 // it is Synced, then each joiner in turn, so two state transfers never run at once.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Pxc, Topology } from "../../infra/config/schema";
-import { pxcBootstrapNode } from "../../infra/config/derive";
+import { Pxc, Topology } from "../../model/schema";
+import { pxcBootstrapNode } from "../../model/derive";
 import { renderClientCnf, ROOT_CLIENT_CNF } from "../render/client-cnf";
 import { GALERA_INIT_SQL_PATH, GALERA_START_PATH, renderGaleraStart } from "../render/galera-start";
 import { renderClustercheck } from "../render/health-services";

@@ -3,9 +3,9 @@
 // and on every host with a shim address, the shim through which the host reaches them.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Topology } from "../../infra/config/schema";
-import { macvlanHosts, macvlanNodes } from "../../infra/config/derive";
-import { canonicalCidr } from "../../infra/config/net";
+import { Topology } from "../../model/schema";
+import { macvlanHosts, macvlanNodes } from "../../model/derive";
+import { canonicalCidr } from "../../model/net";
 import { HostBase } from "../host/host-base";
 import { renderShimApply, renderShimRemove } from "../render/macvlan-shim";
 import { remoteStep } from "../remote/step";

@@ -2,7 +2,7 @@
 // stack's network, a restart policy, and the files it needs uploaded before start.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { ContainerNode } from "../../infra/config/schema";
+import { ContainerNode } from "../../model/schema";
 import { RenderedFile } from "../render/file";
 
 export interface NodeContainerArgs {

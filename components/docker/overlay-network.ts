@@ -2,8 +2,8 @@
 // manager (workers see it when a container attaches), or a bridge on a single host.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Topology } from "../../infra/config/schema";
-import { dynamicRangeOf } from "../../infra/config/derive";
+import { Topology } from "../../model/schema";
+import { dynamicRangeOf } from "../../model/derive";
 
 export interface OverlayNetworkArgs {
     readonly topology: Topology;

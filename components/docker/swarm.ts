@@ -1,8 +1,8 @@
 // The swarm: docker_gwbridge pre-created on its own subnet on every host, `swarm init`
 // on the manager, then every worker joins with a token that stays a secret.
 import * as pulumi from "@pulumi/pulumi";
-import { Topology } from "../../infra/config/schema";
-import { hostAddress } from "../../infra/config/derive";
+import { Topology } from "../../model/schema";
+import { hostAddress } from "../../model/derive";
 import { HostBase } from "../host/host-base";
 import { quote } from "../remote/scripts";
 import { remoteStep } from "../remote/step";

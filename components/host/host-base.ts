@@ -2,7 +2,7 @@
 // and the host-level prerequisites (docker present, state directory, sysctl).
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Host, Topology } from "../../infra/config/schema";
+import { Host, Topology } from "../../model/schema";
 import { renderSysctl } from "../render/sysctl";
 import { filesPayload } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";

@@ -1,7 +1,7 @@
 // keepalived on a host: the LAN VIP, its track scripts on the local containers and,
 // with LVS, the forwarding. Runs under systemd where there is one, else by pidfile.
 import * as pulumi from "@pulumi/pulumi";
-import { Topology } from "../../infra/config/schema";
+import { Topology } from "../../model/schema";
 import { renderKeepalivedFiles } from "../render/keepalived";
 import { HostBase } from "./host-base";
 import { filesPayload } from "../remote/payload";

@@ -1,7 +1,7 @@
 // Admits VRRP (and the published ports) on a host before anything Docker runs,
 // then restarts Docker where the firewall reload flushed Docker's own chains.
 import * as pulumi from "@pulumi/pulumi";
-import { Host, Topology } from "../../infra/config/schema";
+import { Host, Topology } from "../../model/schema";
 import { renderFirewall } from "../render/firewall";
 import { filesPayload, sha256 } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";

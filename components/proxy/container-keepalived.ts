@@ -3,7 +3,7 @@
 // without a mirror), and re-applied whenever the container is replaced.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Topology } from "../../infra/config/schema";
+import { Topology } from "../../model/schema";
 import { KEEPALIVED_CONF, renderKeepalivedFiles } from "../render/keepalived";
 import { RenderedFile } from "../render/file";
 import { HostBase } from "../host/host-base";

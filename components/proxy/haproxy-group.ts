@@ -3,8 +3,8 @@
 // of recreating the container and dropping every client connection.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Haproxy, Topology } from "../../infra/config/schema";
-import { haproxyListeners } from "../../infra/config/derive";
+import { Haproxy, Topology } from "../../model/schema";
+import { haproxyListeners } from "../../model/derive";
 import { HAPROXY_CFG_PATH, renderHaproxyCfg } from "../render/haproxy";
 import { RenderedFile } from "../render/file";
 import { HostBase } from "../host/host-base";

@@ -2,7 +2,7 @@
 // (xinetd on the status port) that HAProxy and keepalived check.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Mycat, Topology } from "../../infra/config/schema";
+import { Mycat, Topology } from "../../model/schema";
 import { renderMycatRuleXml, renderMycatSchemaXml, renderMycatServerXml } from "../render/mycat-xml";
 import { renderMycatStatus } from "../render/health-services";
 import { HostBase } from "../host/host-base";

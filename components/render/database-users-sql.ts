@@ -1,8 +1,8 @@
 // The accounts replication and health checks log in with: created if missing and reset
 // to the current password on every run, so applying the file twice changes nothing. On a
 // dual-master update, the accounts only the previous file created are dropped (staleAccountsSql).
-import { AppAccount, Topology } from "../../infra/config/schema";
-import { canonicalCidr, parseCidr, fromInt, toInt } from "../../infra/config/net";
+import { AppAccount, Topology } from "../../model/schema";
+import { canonicalCidr, parseCidr, fromInt, toInt } from "../../model/net";
 import { dualMasterServer, needsSstAuth, sstUser } from "./mysql-cnf";
 import { secretOf } from "./secrets";
 

@@ -2,8 +2,8 @@
 // peers) and admit the host's extra TCP ports. One rule list feeds three outputs: an
 // iptables-restore document (for validation), and idempotent apply/remove scripts for
 // iptables or firewalld direct rules.
-import { Host, Topology } from "../../infra/config/schema";
-import { hostByName, vrrpMembers } from "../../infra/config/derive";
+import { Host, Topology } from "../../model/schema";
+import { hostByName, vrrpMembers } from "../../model/derive";
 import { RenderedFile, script } from "./file";
 
 export const FIREWALL_APPLY = "/var/lib/ha-mysql/firewall-apply.sh";

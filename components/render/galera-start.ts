@@ -2,7 +2,7 @@
 // not in config: a node joins whenever any peer answers, and only the bootstrap node
 // may start a new cluster, and only when no peer is up and its state is safe to
 // bootstrap. So replacing the bootstrap node never re-bootstraps a live cluster.
-import { Pxc, Topology } from "../../infra/config/schema";
+import { Pxc, Topology } from "../../model/schema";
 import { RenderedFile, script } from "./file";
 import { CLUSTERCHECK_CNF_PATH } from "./health-services";
 import { GALERA_SST_AUTH_CNF_NAME } from "./mysql-cnf";

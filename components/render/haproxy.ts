@@ -1,7 +1,7 @@
 // haproxy.cfg for one HAProxy node: one `listen` per listener, a health check that
 // sees what the backend group can really serve, and an authenticated stats page.
-import { Topology } from "../../infra/config/schema";
-import { haproxyListeners, Listener } from "../../infra/config/derive";
+import { Topology } from "../../model/schema";
+import { haproxyListeners, Listener } from "../../model/derive";
 import { file, RenderedFile } from "./file";
 
 /** Where the official haproxy image (and ha-lab/haproxy) reads its configuration. */

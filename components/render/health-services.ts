@@ -1,8 +1,8 @@
 // Small HTTP status services that xinetd runs per connection, so HAProxy's httpchk
 // sees whether a node can really serve: clustercheck on Galera nodes, mycat_status
 // on MyCat nodes. Each answers 200 (serving) or 503 (do not send traffic here).
-import { Topology } from "../../infra/config/schema";
-import { canonicalCidr } from "../../infra/config/net";
+import { Topology } from "../../model/schema";
+import { canonicalCidr } from "../../model/net";
 import { file, RenderedFile, script } from "./file";
 
 export const CLUSTERCHECK_SCRIPT_PATH = "/usr/local/bin/clustercheck";

@@ -1,7 +1,7 @@
 // What a holder's vrrp_script checks: the thing the VIP fronts, as seen from where
 // keepalived runs. A holder whose check fails gives the VIP up (weight 0: FAULT).
-import { Topology, VrrpInstance } from "../../infra/config/schema";
-import { haproxyListeners } from "../../infra/config/derive";
+import { Topology, VrrpInstance } from "../../model/schema";
+import { haproxyListeners } from "../../model/derive";
 import { KeepalivedScript, scriptPath } from "./keepalived-scripts";
 
 export interface TrackCheck {

@@ -1,9 +1,9 @@
 // keepalived.conf for one holder (a container or a host), covering every VRRP
 // instance of that level it holds, plus the scripts the file names. Written against
 // keepalived 2.2.7: every keyword here passes `keepalived -t` without a warning.
-import { Topology, VrrpInstance } from "../../infra/config/schema";
-import { hostByName, memberAddresses, placementOf, usesUnicast, vrrpMembers, VrrpMember } from "../../infra/config/derive";
-import { parseCidr } from "../../infra/config/net";
+import { Topology, VrrpInstance } from "../../model/schema";
+import { hostByName, memberAddresses, placementOf, usesUnicast, vrrpMembers, VrrpMember } from "../../model/derive";
+import { parseCidr } from "../../model/net";
 import { file, RenderedFile } from "./file";
 import { KEEPALIVED_DIR, keepalivedScript, KeepalivedScript, scriptPath } from "./keepalived-scripts";
 import { trackCheckFor, trackCommand } from "./keepalived-track";

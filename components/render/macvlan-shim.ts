@@ -1,8 +1,8 @@
 // The per-host macvlan shim: a macvlan interface on the LAN parent with its own address,
 // through which the host reaches macvlan containers (a parent never delivers to its own
 // macvlan children) and the macvlan VIPs, wherever they are held.
-import { Host, Topology } from "../../infra/config/schema";
-import { macvlanRoutes } from "../../infra/config/derive";
+import { Host, Topology } from "../../model/schema";
+import { macvlanRoutes } from "../../model/derive";
 import { shellQuote } from "./shell";
 
 export const SHIM_INTERFACE = "ha-shim";

@@ -1,7 +1,7 @@
 // MyCat 1.6's three XML files under <home>/conf: server.xml (ports and users),
 // schema.xml (schemas, data nodes, MySQL servers) and rule.xml (sharding rules).
 // Every value goes through the escapers below; passwords only into server/schema.xml.
-import { Mycat, Topology } from "../../infra/config/schema";
+import { Mycat, Topology } from "../../model/schema";
 import { file, RenderedFile } from "./file";
 import { secretOf, Secrets } from "./secrets";
 

@@ -1,7 +1,7 @@
 // Server option files for the Galera nodes and the dual-master pair, one fragment per
 // role dropped into the directory the image already includes, so the image's own
 // defaults stay in place and ours win by being read last.
-import { DualMaster, DualMasterServer, Pxc, PxcNode, Topology } from "../../infra/config/schema";
+import { DualMaster, DualMasterServer, Pxc, PxcNode, Topology } from "../../model/schema";
 import { file, RenderedFile } from "./file";
 import { secretOf } from "./secrets";
 

@@ -1,7 +1,7 @@
 // Each dual-master server replicates from the other. The SQL points a server's replica at
 // its peer; the apply script runs it only when the replica does not already follow the
 // peer with both threads running, so a second `pulumi up` restarts nothing.
-import { DualMaster, Topology } from "../../infra/config/schema";
+import { DualMaster, Topology } from "../../model/schema";
 import { file, RenderedFile, script } from "./file";
 import { renderClientCnf, ROOT_CLIENT_CNF } from "./client-cnf";
 import { renderUsersSql, sqlString } from "./database-users-sql";

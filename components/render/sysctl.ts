@@ -1,8 +1,8 @@
 // Kernel settings a host needs for its role: forwarding for Docker and LVS-NAT, binding
 // a VIP it does not hold yet, and the ARP discipline of an LVS-DR real server (which
 // also carries the VIP on lo so it accepts the packets the director sends it).
-import { Topology } from "../../infra/config/schema";
-import { allContainers, hostAddress, hostByName, vrrpMembers } from "../../infra/config/derive";
+import { Topology } from "../../model/schema";
+import { allContainers, hostAddress, hostByName, vrrpMembers } from "../../model/derive";
 import { file, RenderedFile, script } from "./file";
 
 export const SYSCTL_DROP_IN = "/etc/sysctl.d/90-ha-mysql.conf";

@@ -1,5 +1,5 @@
 // Conformance of the offline command provider with pulumi-command 1.2.1, through the real
-// engine (the CLI built by scripts/install-pulumi.sh), the real @pulumi/command SDK and a
+// engine (the CLI built by tools/install-pulumi.sh), the real @pulumi/command SDK and a
 // loopback sshd started and stopped by this suite. Each test drives one stack of
 // test/conformance/program and reads what the commands themselves logged.
 import { spawn, spawnSync } from "child_process";
@@ -34,9 +34,9 @@ let env: NodeJS.ProcessEnv;
 let plain: LoopbackSshd; // OpenSSH's default: no AcceptEnv
 let accepting: LoopbackSshd; // AcceptEnv PULUMI_COMMAND_* CONFORMANCE_*
 
-/** The variables scripts/pulumi-env.sh exports, with a private backend and passphrase. */
+/** The variables tools/pulumi-env.sh exports, with a private backend and passphrase. */
 function pulumiEnv(): NodeJS.ProcessEnv {
-    const r = spawnSync("bash", ["-c", `. "${REPO}/scripts/pulumi-env.sh" >/dev/null && env -0`], { encoding: "utf8", maxBuffer: 16 << 20 });
+    const r = spawnSync("bash", ["-c", `. "${REPO}/tools/pulumi-env.sh" >/dev/null && env -0`], { encoding: "utf8", maxBuffer: 16 << 20 });
     if (r.status !== 0) throw new Error(`pulumi-env.sh failed: ${r.stderr}`);
     const e: NodeJS.ProcessEnv = {};
     for (const kv of r.stdout.split("\0").filter(Boolean)) {

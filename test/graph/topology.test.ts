@@ -1,8 +1,8 @@
 // The resource graph of each example stack under mocks: what is declared, under which
 // parent, and the dependency edges that encode the order the tutorials follow by hand.
 import * as fs from "fs";
-import { LoadedStack } from "../../infra/config/load";
-import { macvlanNodes, vrrpMembers } from "../../infra/config/derive";
+import { LoadedStack } from "../../model/load";
+import { macvlanNodes, vrrpMembers } from "../../model/derive";
 import { declareUnderMocks, dependsOn, occurrences, Registered } from "../support/graph";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 

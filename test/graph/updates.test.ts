@@ -10,8 +10,8 @@
 // MockOptions "replacement" in test/support/graph.ts): a Docker container whose inputs change,
 // a command whose triggers change. A step triggered by a replaced container's id then shows
 // changed triggers here, as it would in a real plan.
-import { loadTopology, LoadedStack } from "../../infra/config/load";
-import { SecretLookup } from "../../infra/config/rules/secrets";
+import { loadTopology, LoadedStack } from "../../model/load";
+import { SecretLookup } from "../../model/rules/secrets";
 import { declareUnderMocks, Registered, SECRET_SIG, SIG_KEY } from "../support/graph";
 import { goodSecrets, PROJECT, rawTopology } from "../support/stacks";
 

@@ -7,21 +7,21 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
-import { sqlEndpoints } from "../../infra/config/endpoints";
-import { macvlanHosts, vrrpMembers } from "../../infra/config/derive";
+import { sqlEndpoints } from "../../model/endpoints";
+import { macvlanHosts, vrrpMembers } from "../../model/derive";
 import { firewallRules, renderFirewall } from "../../components/render/firewall";
 import { sysctlSettings } from "../../components/render/sysctl";
 import { HAPROXY_CFG_PATH } from "../../components/render/haproxy";
 import { SHIM_INTERFACE } from "../../components/render/macvlan-shim";
-import { labChecks, runChecks } from "../../scripts/lab/lib/checks";
-import { containerSql, eventually } from "../../scripts/lab/lib/exec";
-import { LAB_DIR, LabStack, loadLabStack, REPO } from "../../scripts/lab/lib/lab-stack";
-import { Prober } from "../../scripts/lab/lib/prober";
-import { DRILLS, runDrill } from "../../scripts/lab/lib/drills";
-import { drillTable, drillViolations } from "../../scripts/lab/lib/drill-report";
+import { labChecks, runChecks } from "../../lab/lib/checks";
+import { containerSql, eventually } from "../../lab/lib/exec";
+import { LAB_DIR, LabStack, loadLabStack, REPO } from "../../lab/lib/lab-stack";
+import { Prober } from "../../lab/lib/prober";
+import { DRILLS, runDrill } from "../../lab/lib/drills";
+import { drillTable, drillViolations } from "../../lab/lib/drill-report";
 
 const MIN = 60_000;
-const lab = (script: string) => path.join(REPO, "scripts/lab", script);
+const lab = (script: string) => path.join(REPO, "lab", script);
 
 /** Runs a command with its output streamed to the CI log; resolves with the exit code. */
 function stream(cmd: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<number> {

@@ -1,6 +1,6 @@
 import { HAPROXY_CFG_PATH, renderHaproxyCfg } from "../../components/render/haproxy";
 import { HAPROXY_SYSLOG_ADDRESS } from "../../components/render/rsyslog";
-import { Topology } from "../../infra/config/schema";
+import { Topology } from "../../model/schema";
 import { expectGolden } from "../support/golden";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 import { haproxyCheck } from "../support/validators";

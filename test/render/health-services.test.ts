@@ -13,7 +13,7 @@ import {
     renderMycatStatus,
 } from "../../components/render/health-services";
 import { RenderedFile } from "../../components/render/file";
-import { Topology } from "../../infra/config/schema";
+import { Topology } from "../../model/schema";
 import { expectGolden } from "../support/golden";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 import { shellcheck } from "../support/validators";

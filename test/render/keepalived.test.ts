@@ -11,7 +11,7 @@ import { expectGolden } from "../support/golden";
 import { RenderedFile } from "../../components/render/file";
 import { KEEPALIVED_CONF, KeepalivedLevel, keepalivedHolders, renderKeepalivedConf, renderKeepalivedFiles } from "../../components/render/keepalived";
 import { keepalivedScript, KeepalivedScript } from "../../components/render/keepalived-scripts";
-import { resolveInterfaceTokens } from "../../infra/config/derive";
+import { resolveInterfaceTokens } from "../../model/derive";
 
 interface Case {
     readonly label: string;

@@ -9,12 +9,12 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { loadTopology } from "../../infra/config/load";
-import { Topology } from "../../infra/config/schema";
+import { loadTopology } from "../../model/load";
+import { Topology } from "../../model/schema";
 import { renderDualMasterCnf } from "../../components/render/mysql-cnf";
 import { renderReplicationFiles } from "../../components/render/replication-sql";
 import { staleAccountsSql } from "../../components/render/database-users-sql";
-import { SecretLookup } from "../../infra/config/rules/secrets";
+import { SecretLookup } from "../../model/rules/secrets";
 import { ROOT_CLIENT_CNF } from "../../components/render/client-cnf";
 import { goodSecrets, PROJECT } from "../support/stacks";
 import { freePort, hasMariadb, MariadbServer, startMariadb, waitFor } from "../support/mariadb";

@@ -1,5 +1,5 @@
 import { renderMycatRuleXml, renderMycatSchemaXml, renderMycatServerXml } from "../../components/render/mycat-xml";
-import { Topology } from "../../infra/config/schema";
+import { Topology } from "../../model/schema";
 import { expectGolden } from "../support/golden";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 import { xmllint } from "../support/validators";

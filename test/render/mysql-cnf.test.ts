@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Topology } from "../../infra/config/schema";
+import { Topology } from "../../model/schema";
 import {
     DUAL_MASTER_CNF_DIR,
     GALERA_CNF_DIR,

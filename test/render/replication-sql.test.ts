@@ -1,7 +1,7 @@
 // Users SQL, replication SQL and the apply script: golden per stack, shellcheck on every
 // script, every MariaDB-flavor statement run on a real throwaway MariaDB server, and the
 // MySQL flavors checked for the statements each version accepts (no MySQL server here).
-import { Topology } from "../../infra/config/schema";
+import { Topology } from "../../model/schema";
 import { healthCheckHosts, hostMask, renderGaleraUsersSql, renderUsersSql } from "../../components/render/database-users-sql";
 import { ROOT_CLIENT_CNF } from "../../components/render/client-cnf";
 import { renderReplicationApplyScript, renderReplicationFiles, renderReplicationSql, replicationSource } from "../../components/render/replication-sql";

@@ -8,7 +8,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadTopology, LoadedStack } from "../../infra/config/load";
+import { loadTopology, LoadedStack } from "../../model/load";
 import { writeFilesOwning } from "../../components/remote/scripts";
 import { filesPayload } from "../../components/remote/payload";
 import { firewallRules } from "../../components/render/firewall";

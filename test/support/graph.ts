@@ -3,7 +3,7 @@
 // (with secrets still wrapped), by listening on the mock monitor's registerResource.
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { LoadedStack } from "../../infra/config/load";
+import { LoadedStack } from "../../model/load";
 import { declareTopology } from "../../infra/topology";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -2,8 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { loadTopology, LoadedStack } from "../../infra/config/load";
-import { SecretLookup } from "../../infra/config/rules/secrets";
+import { loadTopology, LoadedStack } from "../../model/load";
+import { SecretLookup } from "../../model/rules/secrets";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const PROJECT = "ha-mysql";

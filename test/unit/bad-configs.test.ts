@@ -1,7 +1,7 @@
 // Each bad configuration must fail with its own message that names the key path and a fix.
-import { ConfigError } from "../../infra/config/issues";
-import { loadTopology } from "../../infra/config/load";
-import { SecretLookup } from "../../infra/config/rules/secrets";
+import { ConfigError } from "../../model/issues";
+import { loadTopology } from "../../model/load";
+import { SecretLookup } from "../../model/rules/secrets";
 import { goodSecrets, PROJECT, rawTopology } from "../support/stacks";
 
 type Raw = any; // eslint-disable-line @typescript-eslint/no-explicit-any

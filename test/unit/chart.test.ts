@@ -1,7 +1,7 @@
 // The bench's downtime chart: well-formed SVG (xmllint, when present), one bar pair per
 // drill, bar lengths proportional to the measured downtime, labels escaped.
 import { spawnSync } from "child_process";
-import { downtimeChart } from "../../scripts/bench/chart";
+import { downtimeChart } from "../../lab/bench/chart";
 
 const legend = { tutorial: "tutorial <defaults>", ours: "ours & co" };
 const rows = [

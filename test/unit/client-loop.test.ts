@@ -1,6 +1,6 @@
 // The outage measures the drills report, on hand-made attempt logs.
 import fc from "fast-check";
-import { Attempt, failureRuns, longestOutage, longestStall } from "../../scripts/lab/lib/client-loop";
+import { Attempt, failureRuns, longestOutage, longestStall } from "../../lab/lib/client-loop";
 
 const ok = (at: number, doneAt = at + 5): Attempt => ({ at, doneAt, ok: true });
 const failed = (at: number, doneAt = at + 500): Attempt => ({ at, doneAt, ok: false, error: "timeout" });

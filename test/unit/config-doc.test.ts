@@ -1,7 +1,7 @@
 // docs/configuration.md's reference must be exactly what the schema generates (npm run docs:config).
 import * as fs from "fs";
-import { configReference } from "../../infra/config/reference";
-import { CONFIG_DOC, withReference } from "../../scripts/update-config-reference";
+import { configReference } from "../../model/reference";
+import { CONFIG_DOC, withReference } from "../../tools/docs/update-config-reference";
 
 describe("docs/configuration.md", () => {
     const doc = fs.readFileSync(CONFIG_DOC, "utf8");

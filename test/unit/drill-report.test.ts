@@ -1,6 +1,6 @@
 // How a drill result is judged: the invariants hold whatever the timings.
-import { drillViolations } from "../../scripts/lab/lib/drill-report";
-import { DrillResult } from "../../scripts/lab/lib/drills";
+import { drillViolations } from "../../lab/lib/drill-report";
+import { DrillResult } from "../../lab/lib/drills";
 
 const base: DrillResult = {
     drill: "vip-holder-crash",

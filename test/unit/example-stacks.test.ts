@@ -1,5 +1,5 @@
 import { EXAMPLE_STACKS, loadStackFile } from "../support/stacks";
-import { vrrpMembers } from "../../infra/config/derive";
+import { vrrpMembers } from "../../model/derive";
 
 describe.each(EXAMPLE_STACKS)("example stack %s", (file) => {
     it("parses and passes every rule", () => {

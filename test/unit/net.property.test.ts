@@ -1,6 +1,6 @@
 // Property tests for the address helpers every rule and renderer relies on.
 import fc from "fast-check";
-import { broadcastOf, canonicalCidr, contains, fromInt, hostCount, isCidr, isHostAddressOf, isIPv4, networkOf, overlaps, toInt } from "../../infra/config/net";
+import { broadcastOf, canonicalCidr, contains, fromInt, hostCount, isCidr, isHostAddressOf, isIPv4, networkOf, overlaps, toInt } from "../../model/net";
 
 const ipInt = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 const ip = ipInt.map(fromInt);

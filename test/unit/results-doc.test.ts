@@ -1,15 +1,15 @@
-// docs/results.md is generated from bench/results/latest.json (npm run docs:results) and must
+// docs/results.md is generated from lab/bench/results/latest.json (npm run docs:results) and must
 // be exactly what the generator makes of the committed result.
 import * as fs from "fs";
 import * as path from "path";
-import { BenchResult, LATEST, RESULTS_DOC, resultsDoc } from "../../scripts/bench/results-doc";
+import { BenchResult, LATEST, RESULTS_DOC, resultsDoc } from "../../lab/bench/results-doc";
 
 const latest = JSON.parse(fs.readFileSync(LATEST, "utf8")) as BenchResult;
 
 describe("docs/results.md", () => {
     const doc = fs.readFileSync(RESULTS_DOC, "utf8");
 
-    it("is what `npm run docs:results` makes of bench/results/latest.json", () => {
+    it("is what `npm run docs:results` makes of lab/bench/results/latest.json", () => {
         expect(doc).toBe(resultsDoc(latest));
     });
 

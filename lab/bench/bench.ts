@@ -1,0 +1,173 @@
+// npm run bench: on a lab brought up by `npm run lab:up`, measures and writes
+// lab/bench/results/latest.json, the charts downtime.svg and vip-moved.svg next to it, and
+// docs/results.md from them (lab/bench/results-doc.ts):
+//   - the drills with the project's defaults and with the tutorials' settings, side by side;
+//   - the VIP drills against the other placements (the dev stack's macvlan VIP);
+//   - a no-change `pulumi preview`, a one-setting change (`pulumi up`), and with --full a
+//     `pulumi destroy` + `pulumi up` from empty to healthy (verified);
+//   - program evaluation under mocks for growing topologies.
+// Leaves the stack on the project's defaults.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { placementOf } from "../../model/derive";
+import { DRILLS, DrillResult, runDrill } from "../lib/drills";
+import { drillTable } from "../lib/drill-report";
+import { labChecks, runChecks } from "../lib/checks";
+import { loadLabStack, REPO } from "../lib/lab-stack";
+import { downtimeChart } from "./chart";
+import { resultsDoc, RESULTS_DOC } from "./results-doc";
+import { EVALUATION_SIZES } from "./evaluate";
+
+const stackSh = path.join(REPO, "lab/stack.sh");
+const log = (l: string) => console.log(`[bench] ${l}`);
+
+function timed(what: string, cmd: string, args: string[], timeoutMs = 20 * 60_000): number {
+    const t0 = Date.now();
+    const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "inherit"], timeout: timeoutMs });
+    const ms = Date.now() - t0;
+    if (r.status !== 0) throw new Error(`${what} failed (rc ${r.status})`);
+    log(`${what}: ${(ms / 1000).toFixed(1)} s`);
+    return ms;
+}
+
+const pulumi = (what: string, ...args: string[]) => timed(what, "bash", [stackSh, "pulumi", ...args]);
+const setPath = (p: string, v: string | number | boolean) => timed(`set ${p}=${v}`, "bash", [stackSh, "set-path", p, String(v)]);
+
+interface Settings {
+    readonly label: string;
+    readonly values: Record<string, string | number | boolean>;
+}
+
+interface Knobs {
+    readonly version: number;
+    readonly advertInt: number;
+    readonly track: boolean;
+    readonly interMs: number;
+    readonly fall: number;
+    readonly suspectTimeoutMs: number;
+}
+
+function settingsOf(instIndex: number, label: string, k: Knobs): Settings {
+    return {
+        label,
+        values: {
+            [`keepalived.instances[${instIndex}].version`]: k.version,
+            [`keepalived.instances[${instIndex}].advertInt`]: k.advertInt,
+            [`keepalived.instances[${instIndex}].track.enabled`]: k.track,
+            "haproxy.check.interMs": k.interMs,
+            "haproxy.check.fall": k.fall,
+            "database.pxc.suspectTimeoutMs": k.suspectTimeoutMs,
+        },
+    };
+}
+
+const describeKnobs = (k: Knobs) =>
+    `VRRP v${k.version} advert ${k.advertInt} s${k.track ? ", track script" : ", no track script"}, HAProxy inter ${k.interMs} fall ${k.fall}, Galera suspect ${k.suspectTimeoutMs / 1000} s`;
+
+async function drillsWith(settings: Settings): Promise<DrillResult[]> {
+    for (const [k, v] of Object.entries(settings.values)) setPath(k, v);
+    pulumi(`pulumi up (${settings.label} settings)`, "up", "--yes", "--skip-preview");
+    const lab = loadLabStack();
+    const inst = lab.topology.keepalived.instances.find((i) => i.fronts === "haproxy" && placementOf(i) === "host");
+    if (!inst) throw new Error("no host-level VRRP instance fronting HAProxy");
+    const results: DrillResult[] = [];
+    for (const d of DRILLS.filter((x) => x.levels.includes(inst.level))) results.push(await runDrill(lab, inst, d, (l) => log(`[${settings.label}] ${l}`)));
+    return results;
+}
+
+/** The VIP drills against every other VIP in front of HAProxy (the macvlan one in the dev stack), our settings. */
+async function otherPlacements(): Promise<Record<string, DrillResult[]>> {
+    const lab = loadLabStack();
+    const out: Record<string, DrillResult[]> = {};
+    for (const inst of lab.topology.keepalived.instances.filter((i) => i.fronts === "haproxy" && placementOf(i) !== "host")) {
+        const label = `${inst.name} (${placementOf(inst)})`;
+        out[label] = [];
+        for (const d of DRILLS.filter((x) => x.movesVip && x.levels.includes(inst.level))) out[label].push(await runDrill(lab, inst, d, (l) => log(`[${label}] ${l}`)));
+    }
+    return out;
+}
+
+function evaluation(): Array<Record<string, number>> {
+    const out: Array<Record<string, number>> = [];
+    for (const [n, h] of EVALUATION_SIZES) {
+        const r = spawnSync("npx", ["--no-install", "ts-node", path.join(__dirname, "evaluate.ts"), String(n), String(h)], { encoding: "utf8", timeout: 5 * 60_000 });
+        const line = r.stdout.trim().split("\n").pop() ?? "";
+        if (r.status !== 0) throw new Error(`evaluate ${n} ${h}: ${r.stderr}`);
+        out.push(JSON.parse(line));
+        log(`evaluation under mocks: ${line}`);
+    }
+    return out;
+}
+
+async function main(): Promise<void> {
+    const full = process.argv.includes("--full");
+    const lab = loadLabStack();
+    const instIndex = lab.topology.keepalived.instances.findIndex((i) => i.fronts === "haproxy" && placementOf(i) === "host");
+    const inst = lab.topology.keepalived.instances[instIndex];
+    const ha = lab.topology.haproxy;
+    const pxc = lab.topology.database.pxc;
+    if (!inst || !ha || !pxc) throw new Error("the bench needs the dev stack's host-level VIP in front of HAProxy, and its Galera cluster");
+    const oursKnobs: Knobs = { version: inst.version, advertInt: inst.advertInt, track: inst.track.enabled, interMs: ha.check.interMs, fall: ha.check.fall, suspectTimeoutMs: pxc.suspectTimeoutMs };
+    // The tutorials set none of these: keepalived's and HAProxy's examples, Galera's own default.
+    const tutorialKnobs: Knobs = { version: 2, advertInt: 1, track: false, interMs: 2000, fall: 3, suspectTimeoutMs: 5000 };
+    const ours = settingsOf(instIndex, "ours", oursKnobs);
+    const tutorial = settingsOf(instIndex, "tutorial", tutorialKnobs);
+
+    // First: cheap, and a generated topology the config rules refuse should not cost a lab run.
+    const evaluated = evaluation();
+    const provisioning: Record<string, number> = {};
+    provisioning.previewNoChangeMs = pulumi("pulumi preview (no change)", "preview", "--expect-no-changes");
+    setPath("haproxy.check.interMs", ha.check.interMs + 100);
+    provisioning.oneSettingChangeUpMs = pulumi("pulumi up (one HAProxy setting)", "up", "--yes", "--skip-preview");
+    setPath("haproxy.check.interMs", ha.check.interMs);
+    pulumi("pulumi up (setting restored)", "up", "--yes", "--skip-preview");
+    if (full) {
+        provisioning.destroyMs = pulumi("pulumi destroy", "destroy", "--yes");
+        provisioning.upFromEmptyMs = pulumi("pulumi up from empty", "up", "--yes", "--skip-preview");
+        const t0 = Date.now();
+        const checks = await runChecks(labChecks(loadLabStack()), (l) => log(l));
+        provisioning.verifyMs = Date.now() - t0;
+        if (checks.some((c) => !c.ok)) throw new Error("verification failed after pulumi up from empty");
+    }
+
+    const tutorialResults = await drillsWith(tutorial);
+    const oursResults = await drillsWith(ours);
+    const placements = await otherPlacements();
+
+    const paired = oursResults.map((o) => ({ o, t: tutorialResults.find((x) => x.drill === o.drill) }));
+    const rows = paired.map(({ o, t }) => ({ drill: o.drill, tutorialMs: t?.downtimeMs ?? 0, oursMs: o.downtimeMs, ratio: o.downtimeMs > 0 && t ? +(t.downtimeMs / o.downtimeMs).toFixed(1) : null }));
+    const vipRows = paired.flatMap(({ o, t }) => (t && t.vipMovedMs >= 0 && o.vipMovedMs >= 0 ? [{ drill: o.drill, tutorialMs: t.vipMovedMs, oursMs: o.vipMovedMs }] : []));
+    const result = {
+        at: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
+        settings: { ours: ours.values, tutorial: tutorial.values },
+        provisioning,
+        evaluation: evaluated,
+        downtime: rows,
+        vipMoved: vipRows,
+        drills: { tutorial: tutorialResults, ours: oursResults },
+        placements,
+    };
+    const dir = path.join(REPO, "lab/bench/results");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(result, null, 2));
+    const legend = { tutorial: `tutorial settings (${describeKnobs(tutorialKnobs)})`, ours: `this project's defaults (${describeKnobs(oursKnobs)})` };
+    fs.writeFileSync(path.join(dir, "downtime.svg"), downtimeChart(rows, "Client-visible downtime per drill (lower is better)", legend));
+    // Host crashes also take a Galera node, whose eviction dominates the client numbers; the
+    // VIP's own move is what the VRRP settings decide.
+    fs.writeFileSync(path.join(dir, "vip-moved.svg"), downtimeChart(vipRows, "Failure to VIP on the other holder, per drill (lower is better)", legend));
+    console.log("\ntutorial settings\n" + drillTable(tutorialResults));
+    console.log("\nthis project's defaults\n" + drillTable(oursResults));
+    for (const [label, results] of Object.entries(placements)) console.log(`\n${label}, this project's defaults\n${drillTable(results)}`);
+    console.log("\ndrill                 tutorial ms   ours ms   ratio");
+    for (const r of rows) console.log(`${r.drill.padEnd(22)}${String(r.tutorialMs).padStart(11)}${String(r.oursMs).padStart(10)}   ${r.ratio ?? "-"}`);
+    fs.writeFileSync(RESULTS_DOC, resultsDoc(result));
+    log("results: lab/bench/results/latest.json, lab/bench/results/downtime.svg, lab/bench/results/vip-moved.svg, docs/results.md");
+}
+
+main().catch((err) => {
+    console.error(`[bench] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+});

@@ -1,0 +1,207 @@
+// npm run docs:results: writes docs/results.md from lab/bench/results/latest.json (what
+// `npm run bench` leaves). Pure apart from main: bench result in, Markdown out;
+// test/unit/results-doc.test.ts fails when the committed page differs from what this writes.
+import * as fs from "fs";
+import * as path from "path";
+import type { DrillResult } from "../lib/drills";
+
+export const LATEST = path.resolve(__dirname, "../../lab/bench/results/latest.json");
+export const RESULTS_DOC = path.resolve(__dirname, "../../docs/results.md");
+
+/** The part of a bench result (lab/bench/bench.ts) the page shows. */
+export interface BenchResult {
+    readonly machine: { readonly cpus: number; readonly memGiB: number; readonly kernel: string };
+    readonly settings: { readonly ours: Record<string, string | number | boolean>; readonly tutorial: Record<string, string | number | boolean> };
+    readonly provisioning: Record<string, number>;
+    /** Per generated topology: dbNodes, hosts, resources, ms (lab/bench/evaluate.ts). */
+    readonly evaluation: ReadonlyArray<Record<string, number>>;
+    readonly drills: { readonly tutorial: DrillResult[]; readonly ours: DrillResult[] };
+    readonly placements: Record<string, DrillResult[]>;
+}
+
+const PROVISIONING: ReadonlyArray<[string, string]> = [
+    ["previewNoChangeMs", "`pulumi preview` with no change"],
+    ["oneSettingChangeUpMs", "`pulumi up` of one HAProxy setting"],
+    ["destroyMs", "`pulumi destroy` (`--full`)"],
+    ["upFromEmptyMs", "`pulumi up` from empty (`--full`)"],
+    ["verifyMs", "verification after it (`--full`)"],
+];
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+/** A time that may be absent (-1: did not happen, or not measured by this drill). */
+const opt = (ms: number | undefined, absent = "-") => (ms === undefined || ms < 0 ? absent : s(ms));
+const pair = (t: string, o: string) => (t === o ? t : `${t} / ${o}`);
+const row = (cells: Array<string | number>) => `| ${cells.join(" | ")} |`;
+const table = (head: string[], rows: Array<Array<string | number>>) => [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
+const ms = (v: number) => `${v} ms`;
+const writes = (d: DrillResult) => `${d.failedWrites} of ${d.writes}`;
+const setting = (v: string | number | boolean) => `\`${String(v)}\``;
+/** Drills after which the VIP may have moved; the others leave it where it is by design. */
+const VIP_DRILLS = ["vip-holder-crash", "vip-holder-stop", "partition-heal", "haproxy-kill"];
+const vipMoved = (d: DrillResult) => opt(d.vipMovedMs, VIP_DRILLS.includes(d.drill) ? "did not move" : "-");
+const shortKey = (k: string) => k.replace(/^keepalived\.instances\[\d+\]\./, "keepalived: ");
+
+function hostTable(r: BenchResult): string {
+    const rows = r.drills.ours.map((o) => {
+        const t = r.drills.tutorial.find((x) => x.drill === o.drill);
+        const both = (f: (d: DrillResult) => string) => (t ? pair(f(t), f(o)) : `- / ${f(o)}`);
+        return [
+            o.drill,
+            both(vipMoved),
+            both((d) => s(d.downtimeMs)),
+            both((d) => opt(d.stallMs)),
+            both((d) => opt(d.backendDownMs)),
+            both(writes),
+            both((d) => String(d.ackedLost)),
+            both((d) => s(d.recoveryOutageMs)),
+        ];
+    });
+    return table(["drill", "VIP moved", "client downtime", "longest stall", "HAProxy: server DOWN", "failed writes", "acked lost", "second outage when the failed part returns"], rows);
+}
+
+function placementTable(results: DrillResult[]): string {
+    const rows = results.map((d) => [d.drill, vipMoved(d), opt(d.takeoverMs), s(d.downtimeMs), opt(d.stallMs), writes(d), d.ackedLost, s(d.recoveryOutageMs)]);
+    return table(["drill", "VIP moved (polled)", "takeover (keepalived's log)", "client downtime", "longest stall", "failed writes", "acked lost", "second outage"], rows);
+}
+
+function timeline(results: DrillResult[]): string[] {
+    return results.map((d) => {
+        const runs = d.failures ?? [];
+        const text = runs.length ? runs.map((f) => `+${f.fromMs}${f.toMs !== f.fromMs ? `..${f.toMs}` : ""} ms ${f.count}x "${f.error}"`).join("; ") : "no failed write";
+        return `- \`${d.drill}\`: ${text}`;
+    });
+}
+
+function targets(r: BenchResult, hostInstance: string): string {
+    const ours = r.drills.ours;
+    const find = (list: DrillResult[], drill: string) => list.find((d) => d.drill === drill);
+    const all = [...r.drills.tutorial, ...ours, ...Object.values(r.placements).flat()];
+    const verdict = (ok: boolean | undefined) => (ok === undefined ? "not measured" : ok ? "met" : "missed");
+    const rows: Array<Array<string | number>> = [];
+    const crash = find(ours, "vip-holder-crash");
+    rows.push(["the VIP leaves a crashed holder within 0.5 s", `${hostInstance}: ${crash && crash.vipMovedMs >= 0 ? ms(crash.vipMovedMs) : "did not move"}`, verdict(crash ? crash.vipMovedMs >= 0 && crash.vipMovedMs <= 500 : undefined)]);
+    const placementCrashes = Object.entries(r.placements).flatMap(([label, results]) => results.filter((d) => d.drill === "vip-holder-crash").map((d) => ({ label, d })));
+    for (const { label, d } of placementCrashes) {
+        // Container holders log their takeover; the outside poll adds the time to see the address.
+        const took = d.takeoverMs !== undefined && d.takeoverMs >= 0 ? d.takeoverMs : d.vipMovedMs;
+        rows.push(["the VIP leaves a crashed holder within 0.5 s", `${label}: takeover ${took >= 0 ? ms(took) : "not seen"} (polled ${opt(d.vipMovedMs, "did not move")})`, verdict(took >= 0 && took <= 500)]);
+    }
+    rows.push(["clients are served again within 0.5 s of a holder crash", `${hostInstance}: ${crash ? ms(crash.downtimeMs) : "-"}`, verdict(crash ? crash.downtimeMs <= 500 : undefined)]);
+    for (const { label, d } of placementCrashes) rows.push(["clients are served again within 0.5 s of a holder crash", `${label}: ${ms(d.downtimeMs)}`, verdict(d.downtimeMs <= 500)]);
+    const kill = find(ours, "galera-node-kill");
+    rows.push(["a dead database node gets no new queries after 1.5 s", `HAProxy marked it DOWN after ${kill?.backendDownMs !== undefined && kill.backendDownMs >= 0 ? ms(kill.backendDownMs) : "never"}`, verdict(kill ? kill.backendDownMs !== undefined && kill.backendDownMs >= 0 && kill.backendDownMs <= 1500 : undefined)]);
+    // Every drill but the dual-master one writes to Galera through the VIP.
+    const galera = all.filter((d) => d.drill !== "dual-master-kill");
+    const lost = galera.reduce((n, d) => n + d.ackedLost, 0);
+    rows.push(["no acknowledged Galera write is lost", `${lost} lost in ${galera.length} drills`, verdict(lost === 0)]);
+    const split = all.filter((d) => d.holdersAfter.length !== 1);
+    rows.push(["the VIP is on exactly one node after every drill", split.length ? split.map((d) => `${d.drill}: ${d.holdersAfter.length}`).join(", ") : `${all.length} of ${all.length} drills`, verdict(split.length === 0)]);
+    const restarted = all.filter((d) => (d.startedByDrill ?? []).length > 0);
+    rows.push(["Docker's restart policy brings every crashed container back", restarted.length ? restarted.map((d) => `${d.drill}: ${d.startedByDrill?.join(", ")} started by the drill`).join("; ") : "no container had to be started by the drill", verdict(restarted.length === 0)]);
+    return table(["target", "result (this project's defaults)", "verdict"], rows);
+}
+
+/** Why an HAProxy kill leaves the VIP where it is, when it did. */
+function haproxyKillNote(ours: DrillResult[]): string[] {
+    const kill = ours.find((d) => d.drill === "haproxy-kill");
+    if (!kill || kill.vipMovedMs >= 0) return [];
+    return [
+        "",
+        "When HAProxy is killed in the holder, Docker's restart policy brings it back before the track",
+        `script fails \`track.fall\` times in a row, so the VIP stays and clients wait ${s(kill.downtimeMs)} for the restart.`,
+    ];
+}
+
+function suspectText(ours: unknown, tutorial: unknown): string {
+    const sec = (v: unknown) => (typeof v === "number" ? `${v / 1000} s` : "Galera's default");
+    return ours === tutorial ? `${sec(ours)} in both settings` : `${sec(ours)} with ours, ${sec(tutorial)} with the tutorials'`;
+}
+
+export function resultsDoc(r: BenchResult): string {
+    const hostInstance = r.drills.ours[0]?.instance ?? "host VIP";
+    const suspect = r.settings.ours["database.pxc.suspectTimeoutMs"];
+    const keys = [...new Set([...Object.keys(r.settings.tutorial), ...Object.keys(r.settings.ours)])];
+    const settings = table(["setting", "tutorials", "this project"], keys.map((k) => [`\`${shortKey(k)}\``, setting(r.settings.tutorial[k] ?? "-"), setting(r.settings.ours[k] ?? "-")]));
+    const provisioning = PROVISIONING.filter(([k]) => r.provisioning[k] !== undefined).map(([k, label]) => [label, s(r.provisioning[k])]);
+    const evaluation = r.evaluation.map((e) => [e.dbNodes, e.hosts, e.resources, s(e.ms)]);
+    const placements = Object.entries(r.placements).flatMap(([label, results]) => [`### ${label}, this project's defaults`, "", placementTable(results), ""]);
+    const timelines = [
+        `### ${hostInstance}, this project's defaults`,
+        "",
+        ...timeline(r.drills.ours),
+        "",
+        ...Object.entries(r.placements).flatMap(([label, results]) => [`### ${label}`, "", ...timeline(results), ""]),
+    ];
+    return [
+        "# Drills and bench results",
+        "",
+        "<!-- Generated by `npm run docs:results` from lab/bench/results/latest.json: edit lab/bench/results-doc.ts, not this file. -->",
+        "",
+        "Measured by `sudo npm run lab:up && sudo npm run bench` on the lab as `lab:up` leaves it ([lab.md](lab.md)),",
+        `on a machine with ${r.machine.cpus} CPUs and ${r.machine.memGiB} GiB (kernel ${r.machine.kernel}), one run per drill, so`,
+        "read the numbers as indications. The full data, failure timelines included, is in",
+        "[lab/bench/results/latest.json](../lab/bench/results/latest.json); `npm run bench` rewrites it and the charts, and",
+        "`npm run docs:results` this page. [lab.md](lab.md) describes the drills.",
+        "",
+        "## Settings compared",
+        "",
+        "The tutorials set none of these: their values are keepalived's and HAProxy's examples and Galera's",
+        "own default. The host VIP drills run once with each; the other placements run with this project's.",
+        "",
+        settings,
+        "",
+        "![client-visible downtime per drill, tutorial settings vs ours](../lab/bench/results/downtime.svg)",
+        "",
+        "![failure to VIP on the other holder, tutorial settings vs ours](../lab/bench/results/vip-moved.svg)",
+        "",
+        "## Targets",
+        "",
+        targets(r, hostInstance),
+        "",
+        "## Drills",
+        "",
+        `### ${hostInstance} (placement host): tutorials' settings / this project's`,
+        "",
+        "One value where both settings measured the same.",
+        "",
+        hostTable(r),
+        "",
+        ...placements,
+        "Columns: \"VIP moved\" is polled every 20 ms from outside and includes the time to see the address;",
+        "\"takeover\" is the new holder's own \"Entering MASTER STATE\" line; \"client downtime\" runs from the",
+        "first failed write to the next successful one; \"longest stall\" is the longest time without a",
+        "completed write beyond the writer's 50 ms tick (a connect that waited out a SYN retry is late, not",
+        "failed); \"second outage\" is the downtime after the failed part returns.",
+        "",
+        "Why the client numbers of a host crash stay high: every dev host also runs a Galera node, and",
+        "Galera blocks every commit until the others evict the silent node (`evs.suspect_timeout`,",
+        `${suspectText(suspect, r.settings.tutorial["database.pxc.suspectTimeoutMs"])}). The VIP's own move is what the VRRP settings decide (the`,
+        "second chart). A killed Galera node costs the same eviction, and its restarted self's rejoin",
+        "(a state transfer; the donor is not blocked) can cost writes again: the second outage.",
+        ...haproxyKillNote(r.drills.ours),
+        "",
+        "## Failure timelines",
+        "",
+        "Failed writes after the injection, as runs of one error (ms after the injection): which part of",
+        "an outage was VRRP (connect timeouts), HAProxy (refused connections) or Galera (query timeouts).",
+        "",
+        ...timelines,
+        "## Provisioning",
+        "",
+        table(["operation", "time"], provisioning),
+        "",
+        "## Program evaluation under mocks",
+        "",
+        "Declaring and settling generated topologies under `pulumi.runtime.setMocks`, one process per size",
+        "(`lab/bench/evaluate.ts`):",
+        "",
+        table(["Galera nodes", "hosts", "resources", "time"], evaluation),
+        "",
+    ].join("\n");
+}
+
+if (require.main === module) {
+    const result = JSON.parse(fs.readFileSync(LATEST, "utf8")) as BenchResult;
+    fs.writeFileSync(RESULTS_DOC, resultsDoc(result));
+    console.log(`wrote ${path.relative(process.cwd(), RESULTS_DOC)}`);
+}
