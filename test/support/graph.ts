@@ -1,18 +1,14 @@
 // Declares a stack under pulumi.runtime.setMocks and records what the engine would be
 // told for each resource: type, name, parent, dependencies and serialized inputs
-// (with secrets still wrapped), by listening on the mock monitor's registerResource.
+// (with secrets still wrapped), through the public hooks only: the mocks' newResource gives
+// the inputs and ids, a stack transformation gives parent, options and dependencies.
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "../../model/load";
 import { declareTopology } from "../../infra/topology";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const mocks = require("@pulumi/pulumi/runtime/mocks");
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const rpc = require("@pulumi/pulumi/runtime/rpc");
-
-export const SECRET_SIG: string = rpc.specialSecretSig;
-export const SIG_KEY: string = rpc.specialSigKey;
+export const SECRET_SIG: string = pulumi.runtime.specialSecretSig;
+export const SIG_KEY: string = pulumi.runtime.specialSigKey;
 
 export interface Registered {
     readonly type: string;
@@ -30,32 +26,40 @@ export interface Registered {
     id?: string;
 }
 
-let sink: Registered[] | undefined;
-const original = mocks.MockMonitor.prototype.registerResource;
-mocks.MockMonitor.prototype.registerResource = function (req: any, callback: any) {
-    const type: string = req.getType();
-    const name: string = req.getName();
-    const parent: string = req.getParent();
-    const urn: string = this.newUrn(parent, type, name);
-    sink?.push({
-        type,
-        name,
-        urn,
-        parent,
-        deps: req.getDependenciesList(),
-        custom: req.getCustom(),
-        inputs: req.getObject()?.toJavaScript() ?? {},
-        deleteBeforeReplace: req.getDeletebeforereplace(),
-        replaceOnChanges: req.getReplaceonchangesList(),
-    });
-    return original.call(this, req, callback);
-};
+/** What a stack transformation sees of a resource as it is constructed. */
+interface Declared {
+    readonly resource: pulumi.Resource;
+    readonly type: string;
+    readonly name: string;
+    readonly parent?: pulumi.Resource;
+    /** Explicit dependsOn plus the resources behind the outputs among its inputs. */
+    readonly direct: Promise<pulumi.Resource[]>;
+    readonly deleteBeforeReplace: boolean;
+    readonly replaceOnChanges: string[];
+}
 
-async function settle(records: Registered[]): Promise<void> {
+function urnOf(r: pulumi.Resource): Promise<string> {
+    return new Promise((resolve) => r.urn.apply((u) => resolve(u)));
+}
+
+async function explicit(dependsOn: pulumi.ResourceOptions["dependsOn"]): Promise<pulumi.Resource[]> {
+    if (dependsOn === undefined) return [];
+    if (pulumi.Output.isInstance(dependsOn)) return explicit(await new Promise((r) => (dependsOn as pulumi.Output<unknown>).apply((v) => r(v as pulumi.ResourceOptions["dependsOn"]))));
+    if (!Array.isArray(dependsOn)) return [dependsOn as pulumi.Resource];
+    return (await Promise.all(dependsOn.map((d) => explicit(d)))).flat();
+}
+
+async function directDependencies(props: pulumi.Inputs, opts: pulumi.ResourceOptions): Promise<pulumi.Resource[]> {
+    // The SDK's own serializer: it yields the resources each input property depends on.
+    const [, byProperty] = await pulumi.runtime.serializeResourceProperties("graph", props);
+    return [...(await explicit(opts.dependsOn)), ...[...byProperty.values()].flatMap((s) => [...s])];
+}
+
+async function settle(count: () => number): Promise<void> {
     // Registrations arrive asynchronously as outputs resolve; wait until none arrive for a while.
     let last = -1;
-    for (let i = 0; i < 200 && records.length !== last; i++) {
-        last = records.length;
+    for (let i = 0; i < 200 && count() !== last; i++) {
+        last = count();
         await new Promise((r) => setTimeout(r, 50));
     }
 }
@@ -82,14 +86,15 @@ function mockId(args: pulumi.runtime.MockResourceArgs, how: MockOptions["ids"]):
 }
 
 export async function declareUnderMocks(stack: LoadedStack, options: MockOptions = {}): Promise<Registered[]> {
-    const records: Registered[] = [];
-    const ids = new Map<string, string>();
-    sink = records;
+    const declared: Declared[] = [];
+    const engine = new Map<string, { inputs: Record<string, unknown>; custom: boolean; id?: string }>();
+    let registrations = 0;
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
+                registrations++;
                 const id = mockId(args, options.ids);
-                ids.set(`${args.type}::${args.name}`, id);
+                engine.set(`${args.type}::${args.name}`, { inputs: args.inputs ?? {}, custom: args.custom ?? false, id });
                 return {
                     id,
                     state: { ...args.inputs, stdout: args.type === "command:remote:Command" ? "SWMTKN-mock-token" : undefined },
@@ -101,10 +106,65 @@ export async function declareUnderMocks(stack: LoadedStack, options: MockOptions
         "dev",
         true,
     );
-    declareTopology(stack);
-    await settle(records);
-    sink = undefined;
-    for (const r of records) r.id = ids.get(`${r.type}::${r.name}`);
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+            declared.push({
+                resource: args.resource,
+                type: args.type,
+                name: args.name,
+                parent: args.opts.parent,
+                direct: directDependencies(args.props, args.opts),
+                deleteBeforeReplace: (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace ?? false,
+                replaceOnChanges: args.opts.replaceOnChanges ?? [],
+            });
+            return undefined;
+        });
+        declareTopology(stack);
+    });
+    await settle(() => registrations);
+    return resolveRecords(declared, engine);
+}
+
+async function resolveRecords(declared: Declared[], engine: Map<string, { inputs: Record<string, unknown>; custom: boolean; id?: string }>): Promise<Registered[]> {
+    // URNs as the engine names them: the stack resource is no parent (the mock monitor prefixes its type).
+    const isStack = (urn: string) => urn.split("::")[2] === "pulumi:pulumi:Stack";
+    const plain = (urn: string) => urn.replace("::pulumi:pulumi:Stack$", "::");
+    const urns = new Map<pulumi.Resource, string>();
+    for (const d of declared) urns.set(d.resource, plain(await urnOf(d.resource)));
+    const children = new Map<pulumi.Resource | undefined, Declared[]>();
+    for (const d of declared) children.set(d.parent, [...(children.get(d.parent) ?? []), d]);
+    // As the SDK sends them: a dependency on a component stands for the custom resources under it.
+    const expand = (r: pulumi.Resource, self: pulumi.Resource, into: Set<string>, seen: Set<pulumi.Resource>) => {
+        if (seen.has(r)) return;
+        seen.add(r);
+        if (pulumi.CustomResource.isInstance(r)) {
+            const u = urns.get(r);
+            if (u) into.add(u);
+            return;
+        }
+        if (r === self) return;
+        for (const c of children.get(r) ?? []) expand(c.resource, self, into, seen);
+    };
+    const records: Registered[] = [];
+    for (const d of declared) {
+        const deps = new Set<string>();
+        const seen = new Set<pulumi.Resource>();
+        for (const r of await d.direct) expand(r, d.resource, deps, seen);
+        const parentUrn = d.parent ? await urnOf(d.parent) : "";
+        const e = engine.get(`${d.type}::${d.name}`);
+        records.push({
+            type: d.type,
+            name: d.name,
+            urn: urns.get(d.resource) as string,
+            parent: parentUrn === "" || isStack(parentUrn) ? "" : plain(parentUrn),
+            deps: [...deps],
+            custom: e?.custom ?? false,
+            inputs: e?.inputs ?? {},
+            deleteBeforeReplace: d.deleteBeforeReplace,
+            replaceOnChanges: d.replaceOnChanges,
+            id: e?.id,
+        });
+    }
     return records;
 }
 
