@@ -19,10 +19,15 @@ const USERS_SQL = `${HA_MYSQL_DIR}/users.sql`;
 const USERS_SQL_PREVIOUS = `${HA_MYSQL_DIR}/users.sql.previous`;
 
 export interface DualMasterArgs {
+    /** The validated topology: the two servers, their host and address, image and the secret names; it renders their my.cnf and replication SQL. */
     readonly topology: Topology;
+    /** The prepared hosts by name: each server's container runs through its host's Docker provider, its SQL steps over its host's SSH connection. */
     readonly hosts: Record<string, HostBase>;
+    /** Name of the container network the servers join at their fixed addresses; they replicate from each other over it. */
     readonly network: pulumi.Input<string>;
+    /** The stack secrets by name (a secret Output): root and replication passwords go into files, environment and stdin, never in plaintext. */
     readonly secrets: pulumi.Output<Record<string, string>>;
+    /** What must exist before the servers' containers start (the network and what it needs). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 

@@ -15,10 +15,15 @@ import { waitFor } from "../remote/scripts";
 import { remoteStep } from "../remote/step";
 
 export interface PxcClusterArgs {
+    /** The validated topology: the PXC nodes, their host and address, image and the secret names; it renders each node's my.cnf and Galera start script. */
     readonly topology: Topology;
+    /** The prepared hosts by name: each node's container runs through its host's Docker provider, and its Synced wait runs over its host's SSH connection. */
     readonly hosts: Record<string, HostBase>;
+    /** Name of the container network the nodes join at their fixed addresses; Galera replicates over it. */
     readonly network: pulumi.Input<string>;
+    /** The stack secrets by name (a secret Output): the root and SST passwords go into the node files and environment, never in plaintext. */
     readonly secrets: pulumi.Output<Record<string, string>>;
+    /** What must exist before the first node starts (the network and what it needs); later nodes wait for the previous one to be Synced. */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 

@@ -11,8 +11,11 @@ import { renderShimApply, renderShimRemove } from "../render/macvlan-shim";
 import { remoteStep } from "../remote/step";
 
 export interface MacvlanLanArgs {
+    /** The validated topology: which hosts run a macvlan VIP holder or need a shim, their LAN interface, subnet and shim address. */
     readonly topology: Topology;
+    /** The prepared hosts by name: the macvlan network is created through a host's Docker provider, its shim over its SSH connection. */
     readonly hosts: Record<string, HostBase>;
+    /** What must be in place before the host's networking changes (firewall rules, Docker restart). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 

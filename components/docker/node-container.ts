@@ -6,17 +6,27 @@ import { ContainerNode } from "../../model/schema";
 import { RenderedFile } from "../render/file";
 
 export interface NodeContainerArgs {
+    /** The node the container runs: its name (container and host name) and its address on the network. */
     readonly node: ContainerNode;
+    /** The image to run, as pinned in the topology. */
     readonly image: string;
+    /** Name of the container network the container joins at node.ip. */
     readonly network: pulumi.Input<string>;
     /** Placement macvlan: the host's macvlan network, joined at node.lanIp. */
     readonly lanNetwork?: pulumi.Input<string>;
+    /** The Docker provider of the host the container runs on. */
     readonly provider: docker.Provider;
+    /** Files uploaded into the container before it starts (configuration, scripts); may be secret. */
     readonly files?: pulumi.Input<RenderedFile[]>;
+    /** Environment variables, "NAME=value"; may be secret (passwords for the image's entrypoint). */
     readonly envs?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Replaces the image's entrypoint, for nodes that start through an uploaded script. */
     readonly entrypoints?: string[];
+    /** Replaces the image's command. */
     readonly command?: string[];
+    /** TCP ports published on the host: container port (internal) to host port (external). */
     readonly ports?: Array<{ internal: number; external: number }>;
+    /** Bind mounts (hostPath) or named volumes (volumeName) at containerPath, for data that outlives the container. */
     readonly volumes?: Array<{ hostPath?: string; volumeName?: pulumi.Input<string>; containerPath: string; readOnly?: boolean }>;
     /** keepalived inside the container needs these to manage a VIP; never --privileged. */
     readonly vrrpCapabilities?: boolean;

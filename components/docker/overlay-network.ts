@@ -6,8 +6,11 @@ import { Topology } from "../../model/schema";
 import { dynamicRangeOf } from "../../model/derive";
 
 export interface OverlayNetworkArgs {
+    /** The validated topology: the network's name, driver and subnet. */
     readonly topology: Topology;
+    /** The Docker provider of the host that creates the network (the swarm manager for an overlay). */
     readonly provider: docker.Provider;
+    /** What must exist before the network is created (the swarm for an overlay, the firewall rules). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 

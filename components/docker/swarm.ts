@@ -8,7 +8,9 @@ import { quote } from "../remote/scripts";
 import { remoteStep } from "../remote/step";
 
 export interface SwarmClusterArgs {
+    /** The validated topology: which host is the swarm manager, which join as workers, and the docker_gwbridge subnet. */
     readonly topology: Topology;
+    /** The prepared hosts by name: each swarm step runs over its host's SSH connection, after the host is ready. */
     readonly hosts: Record<string, HostBase>;
     /** Per host, what must be in place before Docker networking changes (firewall, restart). */
     readonly after: Record<string, pulumi.Resource[]>;

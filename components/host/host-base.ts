@@ -9,8 +9,11 @@ import { Connection, remoteStep } from "../remote/step";
 import { undoObsolete, WRITE_FILES } from "../remote/scripts";
 
 export interface HostBaseArgs {
+    /** The validated topology: the sysctl settings this host needs for the pieces it runs. */
     readonly topology: Topology;
+    /** The host to prepare: its name, SSH address, port and user. */
     readonly host: Host;
+    /** The SSH private key for the host; wrapped as a secret in the connection every later step uses. */
     readonly privateKey: pulumi.Input<string>;
 }
 

@@ -10,12 +10,17 @@ import { KEEPALIVED_SCRIPT_DIR } from "../render/keepalived-scripts";
 import { remoteStep } from "../remote/step";
 
 export interface HostKeepalivedArgs {
+    /** The validated topology: the keepalived instances this member takes part in; it renders keepalived.conf and its scripts. */
     readonly topology: Topology;
+    /** The prepared host keepalived runs on: its SSH connection. */
     readonly host: HostBase;
+    /** The member name (host name) that selects this host's role and priority in each instance. */
     readonly member: string;
     /** VIPs this host may hold, "address/prefix dev iface", removed on destroy if left behind. */
     readonly vips: string[];
+    /** The stack secrets by name (a secret Output): the VRRP auth passwords and health-check credentials, sent on stdin only. */
     readonly secrets: pulumi.Output<Record<string, string>>;
+    /** What the VIPs front, which must be up before keepalived can claim them (proxies, container keepalived). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 

@@ -8,8 +8,11 @@ import { Connection, remoteStep } from "../remote/step";
 import { undoObsolete, WRITE_FILES } from "../remote/scripts";
 
 export interface VrrpFirewallArgs {
+    /** The validated topology: the ports, peers and VRRP traffic the host must let through. */
     readonly topology: Topology;
+    /** The host whose firewall is opened: its name and firewall kind (firewalld, iptables or none). */
     readonly host: Host;
+    /** SSH connection to that host, over which the rules are applied. */
     readonly connection: Connection;
 }
 

@@ -13,11 +13,17 @@ import { KEEPALIVED_SCRIPT_DIR } from "../render/keepalived-scripts";
 import { remoteStep } from "../remote/step";
 
 export interface ContainerKeepalivedArgs {
+    /** The validated topology: the keepalived instances this member takes part in and the packages directory it installs from. */
     readonly topology: Topology;
+    /** The prepared host the container runs on: its SSH connection, over which keepalived is installed with docker exec. */
     readonly host: HostBase;
+    /** The proxy container keepalived runs inside; its id triggers a reinstall when it is replaced. */
     readonly container: docker.Container;
+    /** The member name (container name) that selects its role and priority in each instance. */
     readonly member: string;
+    /** The stack secrets by name (a secret Output): the VRRP auth passwords and health-check credentials, sent on stdin only. */
     readonly secrets: pulumi.Output<Record<string, string>>;
+    /** Anything else to wait for besides the container, which the step always waits for (the stack passes none today). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 

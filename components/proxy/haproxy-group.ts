@@ -35,13 +35,19 @@ fi`;
 }
 
 export interface HaproxyGroupArgs {
+    /** The validated topology: the HAProxy nodes, their host and address, image, listeners and stats; it renders haproxy.cfg. */
     readonly topology: Topology;
+    /** The prepared hosts by name: each node's config is written over its host's SSH connection, its container through the host's Docker provider. */
     readonly hosts: Record<string, HostBase>;
+    /** Name of the container network the nodes join; they reach the backends over it. */
     readonly network: pulumi.Input<string>;
+    /** The stack secrets by name (a secret Output): the stats and health-check passwords in haproxy.cfg, sent on stdin only. */
     readonly secrets: pulumi.Output<Record<string, string>>;
+    /** True when a keepalived instance runs inside these containers: they then get the VRRP capabilities and an entrypoint that starts it. */
     readonly vrrpInside: boolean;
     /** Placement macvlan: the macvlan network per host, for nodes with a lanIp. */
     readonly lanNetworks?: Record<string, pulumi.Input<string>>;
+    /** What must be up before HAProxy starts: the network and the databases it fronts. */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 

@@ -9,13 +9,19 @@ import { HostBase } from "../host/host-base";
 import { nodeContainer } from "../docker/node-container";
 
 export interface MycatGroupArgs {
+    /** The validated topology: the MyCat nodes, their host and address, image, and the schema and backends it renders into server.xml and schema.xml. */
     readonly topology: Topology;
+    /** The prepared hosts by name: each node's container runs through its host's Docker provider. */
     readonly hosts: Record<string, HostBase>;
+    /** Name of the container network the nodes join; they reach the databases over it. */
     readonly network: pulumi.Input<string>;
+    /** The stack secrets by name (a secret Output): the MyCat user and backend passwords in its XML files. */
     readonly secrets: pulumi.Output<Record<string, string>>;
+    /** True when a keepalived instance runs inside these containers: they then get the VRRP capabilities. */
     readonly vrrpInside: boolean;
     /** Placement macvlan: the macvlan network per host, for nodes with a lanIp. */
     readonly lanNetworks?: Record<string, pulumi.Input<string>>;
+    /** What must be up before MyCat starts: the network and the databases it proxies. */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 

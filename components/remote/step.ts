@@ -14,6 +14,7 @@ import * as command from "@pulumi/command";
 export type Connection = pulumi.Input<command.types.input.remote.ConnectionArgs>;
 
 export interface RemoteStepArgs {
+    /** SSH connection to the host the step runs on (from HostBase); its private key is secret. */
     readonly connection: Connection;
     /**
      * Idempotent script (check, then act). It also runs as the update when the step's
