@@ -108,6 +108,6 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                 ),
             );
         }
-        this.registerOutputs({ servers: dm.servers.map((s) => s.name) });
+        this.registerOutputs({ containers: this.containers, replicating: this.replicating });
     }
 }

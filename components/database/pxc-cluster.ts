@@ -86,6 +86,6 @@ export class PxcCluster extends pulumi.ComponentResource {
             this.synced.push(synced);
             previous = [synced];
         }
-        this.registerOutputs({ nodes: pxc.nodes.map((n) => n.name) });
+        this.registerOutputs({ containers: this.containers, synced: this.synced });
     }
 }

@@ -60,6 +60,6 @@ export class MacvlanLan extends pulumi.ComponentResource {
                 );
             }
         }
-        this.registerOutputs({ hosts: Object.keys(this.networks) });
+        this.registerOutputs({ networks: this.networks, ready: this.ready });
     }
 }

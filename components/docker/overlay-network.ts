@@ -32,6 +32,6 @@ export class OverlayNetwork extends pulumi.ComponentResource {
             { parent: this, provider: args.provider, dependsOn: args.dependsOn },
         );
         this.name = this.network.name;
-        this.registerOutputs({ name: this.name, subnet: n.subnet });
+        this.registerOutputs({ network: this.network, name: this.name });
     }
 }

@@ -54,7 +54,7 @@ export class SwarmCluster extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [gwbridge(h.name), init] },
             );
         }
-        this.registerOutputs({ manager: manager.name });
+        this.registerOutputs({ members: this.members });
     }
 }
 

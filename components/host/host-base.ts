@@ -78,7 +78,7 @@ export class HostBase extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.ready] },
             );
         }
-        this.registerOutputs({ address: h.ssh.address });
+        this.registerOutputs({ connection: this.connection, docker: this.docker, ready: this.ready });
     }
 }
 

@@ -42,7 +42,7 @@ export class HostKeepalived extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: args.dependsOn },
         );
-        this.registerOutputs({ member: args.member });
+        this.registerOutputs({ applied: this.applied });
     }
 }
 

@@ -63,7 +63,7 @@ export class VrrpFirewall extends pulumi.ComponentResource {
                 );
             }
         }
-        this.registerOutputs({ kind: args.host.firewall.kind });
+        this.registerOutputs({ done: this.done });
     }
 }
 

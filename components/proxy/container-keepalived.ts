@@ -51,7 +51,7 @@ export class ContainerKeepalived extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [args.container, ...args.dependsOn] },
         );
-        this.registerOutputs({ member: c });
+        this.registerOutputs({ applied: this.applied });
     }
 }
 

@@ -103,6 +103,6 @@ export class HaproxyGroup extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [config] },
             );
         }
-        this.registerOutputs({ nodes: ha.nodes.map((n) => n.name) });
+        this.registerOutputs({ containers: this.containers, configs: this.configs });
     }
 }

@@ -49,6 +49,6 @@ export class MycatGroup extends pulumi.ComponentResource {
                 { parent: this, dependsOn: args.dependsOn },
             );
         }
-        this.registerOutputs({ nodes: m.nodes.map((n) => n.name) });
+        this.registerOutputs({ containers: this.containers });
     }
 }
