@@ -66,10 +66,7 @@ func (*Command) Create(ctx context.Context, req infer.CreateRequest[CommandInput
 // Update runs update, or create when update is unset, with the previous outputs at hand.
 func (*Command) Update(ctx context.Context, req infer.UpdateRequest[CommandInputs, CommandOutputs]) (infer.UpdateResponse[CommandOutputs], error) {
 	state := CommandOutputs{CommandInputs: req.Inputs, BaseOutputs: req.State.BaseOutputs}
-	cmd := req.Inputs.Create
-	if req.Inputs.Update != nil {
-		cmd = req.Inputs.Update
-	}
+	cmd := req.Inputs.UpdateCommand()
 	if req.DryRun || cmd == nil {
 		return infer.UpdateResponse[CommandOutputs]{Output: state}, nil
 	}

@@ -22,3 +22,12 @@ func (c *ResourceInputs) Annotate(a infer.Annotator) {
 	a.Describe(&c.Update, "The command to run when an input changes in place; create runs when it is unset.")
 	a.Describe(&c.Delete, "The command to run when the resource is deleted or replaced.")
 }
+
+// UpdateCommand is what an in-place update runs: update, or create when update is unset
+// (nil when neither is set).
+func (c ResourceInputs) UpdateCommand() *string {
+	if c.Update != nil {
+		return c.Update
+	}
+	return c.Create
+}
