@@ -5,7 +5,9 @@
 # shellcheck disable=SC2317 # (functions below run through step, which shellcheck cannot see)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-lab_dir=${HA_LAB_DIR:-/var/lib/ha-lab}
+# shellcheck source=lab/lab.env
+. "$here/lab.env"
+lab_dir=$LAB_DIR
 # shellcheck source=lab/lib/steps.sh
 . "$here/lib/steps.sh"
 export STEPS_JSON=${STEPS_JSON:-}

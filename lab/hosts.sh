@@ -26,19 +26,24 @@
 #   hosts.sh exec labN [--] cmd...             run a command inside labN's namespaces
 #   hosts.sh ssh labN [cmd...]                 ssh to labN with the lab key
 #
-# Environment: HA_LAB_HOSTS (1-9, default 3), HA_LAB_LOAD_PARALLEL (1/0, default 1),
+#   hosts.sh describe                          one line per host: name, address, Docker socket
+#
+# Settings: lab/lab.env (directory, bridge, addresses, host count).
+# Environment: HA_LAB_HOSTS (1-9, default LAB_HOSTS), HA_LAB_LOAD_PARALLEL (1/0, default 1),
 #              HA_LAB_WAIT_SECONDS (default 60).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SETUP_SCRIPT=$SCRIPT_DIR/host-setup.sh
 
-LAB_ROOT=/var/lib/ha-lab
+# shellcheck source=lab/lab.env
+. "$SCRIPT_DIR/lab.env"
+LAB_ROOT=$LAB_DIR
 KEY_DIR=$LAB_ROOT/ssh
 LAB_KEY=$KEY_DIR/lab_key
 CREATED_DIRS_FILE=$LAB_ROOT/created-mountpoints
-BRIDGE=halab0
-NET_PREFIX=10.77.0
+BRIDGE=$LAB_BRIDGE
+NET_PREFIX=$LAB_NET_PREFIX
 BRIDGE_CIDR=$NET_PREFIX.1/24
 RULE_TAG="ha-lab:$BRIDGE"
 DAEMON_PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -102,7 +107,7 @@ print_timings() {
 
 # ---------------------------------------------------------------- hosts and helpers
 host_count() {
-  local n=${HA_LAB_HOSTS:-3}
+  local n=${HA_LAB_HOSTS:-$LAB_HOSTS}
   [[ $n =~ ^[1-9]$ ]] || die "HA_LAB_HOSTS must be 1..9 (got '$n')"
   printf '%s' "$n"
 }
@@ -112,8 +117,8 @@ default_hosts() {
   for (( i = 1; i <= n; i++ )); do printf 'lab%d\n' "$i"; done
 }
 host_num() { printf '%s' "${1#lab}"; }
-host_ip() { printf '%s.1%s' "$NET_PREFIX" "$(host_num "$1")"; }
-host_netns() { printf 'ha-%s' "$1"; }
+host_ip() { printf '%s.%d' "$NET_PREFIX" $(( LAB_HOST_OCTET + $(host_num "$1") )); }
+host_netns() { printf '%s%s' "$LAB_NETNS_PREFIX" "$1"; }
 host_veth() { printf 'hl-%s' "$1"; }
 host_dir() { printf '%s/%s' "$LAB_ROOT" "$1"; }
 host_sock() { printf '%s/%s/docker.sock' "$LAB_ROOT" "$1"; }
@@ -1005,6 +1010,14 @@ cmd_exec() {
   in_host "$h" "$@"
 }
 
+# What the dev stack's host section must say; test/unit/lab-description.test.ts compares.
+cmd_describe() {
+  local h
+  while read -r h; do
+    printf '%s %s unix://%s\n' "$h" "$(host_ip "$h")" "$(host_sock "$h")"
+  done < <(default_hosts)
+}
+
 cmd_ssh() {
   (($# >= 1)) || die "usage: $0 ssh labN [cmd...]"
   local h=$1
@@ -1029,6 +1042,7 @@ main() {
     status) cmd_status "$@" ;;
     exec) cmd_exec "$@" ;;
     ssh) cmd_ssh "$@" ;;
+    describe) cmd_describe "$@" ;;
     -h|--help|help) usage 0 ;;
     *) log "unknown command '$cmd'"; usage ;;
   esac

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The lab's Pulumi stack. State, passphrase and the generated secret values live under
-# $HA_LAB_DIR/pulumi (outside the repository; lab:down removes them). Pulumi reads a copy of
+# $LAB_DIR/pulumi (outside the repository; lab:down removes them). Pulumi reads a copy of
 # Pulumi.<stack>.yaml with the secrets added (--config-file), so the committed stack file never
 # holds a secret, not even encrypted.
 #
@@ -14,7 +14,9 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-lab_dir=${HA_LAB_DIR:-/var/lib/ha-lab}
+# shellcheck source=lab/lab.env
+. "$repo/lab/lab.env"
+lab_dir=$LAB_DIR
 stack=${HA_LAB_STACK:-dev}
 dir=$lab_dir/pulumi
 cfg=$dir/Pulumi.$stack.yaml

@@ -6,12 +6,14 @@
 #   4. the stack's config copy with generated secrets
 #   5. pulumi up --stack dev --yes (HA_LAB_PREVIEW=1: pulumi preview first)
 #   6. verification (lab/verify.ts)
-# Every step is idempotent: a re-run reuses what exists. Timings: $HA_LAB_DIR/timings/lab-up.json.
+# Every step is idempotent: a re-run reuses what exists. Timings: $LAB_DIR/timings/lab-up.json.
 # shellcheck disable=SC2317 # (functions below run through step, which shellcheck cannot see)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-lab_dir=${HA_LAB_DIR:-/var/lib/ha-lab}
+# shellcheck source=lab/lab.env
+. "$here/lab.env"
+lab_dir=$LAB_DIR
 # shellcheck source=lab/lib/steps.sh
 . "$here/lib/steps.sh"
 export STEPS_JSON=${STEPS_JSON:-$lab_dir/timings/lab-up.json}

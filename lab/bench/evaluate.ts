@@ -5,6 +5,7 @@ import * as path from "path";
 import { loadTopology } from "../../model/load";
 import { declareUnderMocks } from "../../test/support/graph";
 import { goodSecrets, PROJECT, rawTopology } from "../../test/support/stacks";
+import { labHosts, stackHosts } from "../lib/lab-description";
 
 type Raw = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -14,16 +15,12 @@ export const EVALUATION_SIZES: ReadonlyArray<readonly [number, number]> = [[3, 2
 /** The dev stack, scaled: every host gets a LAN address and a macvlan shim, the nodes spread round-robin. */
 export function scaledTopology(dbNodes: number, hosts: number): Raw {
     const t = rawTopology(path.join(__dirname, "../../Pulumi.dev.yaml")) as Raw;
-    t.hosts = Array.from({ length: hosts }, (_, i) => ({
-        name: `h${i + 1}`,
-        ssh: { address: `10.77.0.${11 + i}` },
-        lan: { interface: "eth0", address: `10.77.0.${11 + i}/24`, macvlanShim: `10.77.0.${41 + i}` },
-        ...(i === 0 ? { swarmRole: "manager" } : {}),
-        docker: { host: `unix:///var/lib/ha-lab/h${i + 1}/docker.sock` },
-    }));
-    t.database.pxc.nodes = Array.from({ length: dbNodes }, (_, i) => ({ name: `pn${i + 1}`, host: `h${(i % hosts) + 1}`, ip: `172.18.0.${101 + i}`, ...(i === 0 ? { bootstrap: true } : {}) }));
-    t.database.dualMaster.servers.forEach((s: Raw, i: number) => (s.host = `h${(i % hosts) + 1}`));
-    t.haproxy.nodes.forEach((n: Raw, i: number) => (n.host = `h${(i % hosts) + 1}`));
+    const lab = labHosts(hosts);
+    const on = (i: number) => lab[i % hosts].name;
+    t.hosts = stackHosts(lab);
+    t.database.pxc.nodes = Array.from({ length: dbNodes }, (_, i) => ({ name: `pn${i + 1}`, host: on(i), ip: `172.18.0.${101 + i}`, ...(i === 0 ? { bootstrap: true } : {}) }));
+    t.database.dualMaster.servers.forEach((s: Raw, i: number) => (s.host = on(i)));
+    t.haproxy.nodes.forEach((n: Raw, i: number) => (n.host = on(i)));
     return t;
 }
 

@@ -11,6 +11,7 @@ import { Backend, sqlEndpoints } from "../../model/endpoints";
 import { appOf, backendNodes, vipHolders } from "./checks";
 import { containerSql, eventually, run, sleep } from "./exec";
 import { LabStack, REPO } from "./lab-stack";
+import { LAB } from "./lab-description";
 import { FailureRun, failureRuns, longestOutage, longestStall } from "./client-loop";
 import { Writer, WRITES_TABLE } from "./writer";
 
@@ -76,7 +77,7 @@ export interface DrillResult {
 
 const hostsSh = path.join(REPO, "lab/hosts.sh");
 const bridgePort = (host: string) => `hl-${host}`;
-const BRIDGE = "halab0";
+const BRIDGE = LAB.bridge;
 
 function must(r: { code: number; stdout: string; stderr: string }, what: string): string {
     if (r.code !== 0) throw new Error(`${what} failed (rc ${r.code}): ${r.stderr.trim()}`);

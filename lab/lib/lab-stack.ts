@@ -7,8 +7,9 @@ import { parse } from "yaml";
 import { parseTopology } from "../../model/load";
 import { ConfigError } from "../../model/issues";
 import { Topology } from "../../model/schema";
+import { LAB } from "./lab-description";
 
-export const LAB_DIR = process.env.HA_LAB_DIR ?? "/var/lib/ha-lab";
+export const LAB_DIR = LAB.dir;
 export const STACK = process.env.HA_LAB_STACK ?? "dev";
 export const REPO = path.resolve(__dirname, "../..");
 
@@ -44,7 +45,7 @@ export function loadLabStack(): LabStack {
             if (!fs.existsSync(f)) throw new Error(`secret ${key} not found at ${f}: run lab/stack.sh prepare first`);
             return fs.readFileSync(f, "utf8");
         },
-        netns: (host) => `ha-${host}`,
+        netns: (host) => `${LAB.netnsPrefix}${host}`,
         dockerHost: (host) => {
             const h = t.hosts.find((x) => x.name === host);
             if (!h) throw new Error(`no host ${host} in the topology`);

@@ -16,6 +16,7 @@ import { SHIM_INTERFACE } from "../../components/render/macvlan-shim";
 import { labChecks, runChecks } from "../../lab/lib/checks";
 import { containerSql, eventually } from "../../lab/lib/exec";
 import { LAB_DIR, LabStack, loadLabStack, REPO } from "../../lab/lib/lab-stack";
+import { LAB } from "../../lab/lib/lab-description";
 import { Prober } from "../../lab/lib/prober";
 import { DRILLS, runDrill } from "../../lab/lib/drills";
 import { drillTable, drillViolations } from "../../lab/lib/drill-report";
@@ -155,8 +156,8 @@ afterAll(async () => {
     const code = await stream("bash", [lab("down.sh")], 20 * MIN);
     expect(code).toBe(0);
     const netns = capture("ip", ["netns", "list"], 10_000).out;
-    expect(netns).not.toMatch(/ha-lab/);
-    expect(capture("ip", ["link", "show", "halab0"], 10_000).code).not.toBe(0);
+    expect(netns.split("\n").filter((n) => n.startsWith(LAB.netnsPrefix))).toEqual([]);
+    expect(capture("ip", ["link", "show", LAB.bridge], 10_000).code).not.toBe(0);
 }, 25 * MIN);
 
 describe("lab", () => {
