@@ -3,20 +3,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DualMaster, Topology } from "../../model/schema";
-import { renderClientCnf, ROOT_CLIENT_CNF } from "../render/client-cnf";
+import { renderClientCnf } from "../render/client-cnf";
 import { renderDualMasterCnf } from "../render/mysql-cnf";
 import { renderReplicationFiles } from "../render/replication-sql";
-import { staleAccountsSql } from "../render/database-users-sql";
-import { HA_MYSQL_DIR } from "../render/mysql-cnf";
+import { dualMasterReplicationApply, dualMasterReplicationRemove, dualMasterUsersApply } from "../render/dual-master-steps";
 import { HostBase } from "../host/host-base";
 import { dataVolume, nodeContainer } from "../docker/node-container";
 import { filesPayload, sha256 } from "../remote/payload";
-import { inContainer, quote, waitFor, WRITE_FILES } from "../remote/scripts";
 import { remoteStep } from "../remote/step";
-
-const USERS_SQL = `${HA_MYSQL_DIR}/users.sql`;
-/** The users.sql an update replaces, kept until the accounts only it created are dropped. */
-const USERS_SQL_PREVIOUS = `${HA_MYSQL_DIR}/users.sql.previous`;
 
 export interface DualMasterArgs {
     /** The validated topology: the two servers, their host and address, image and the secret names; it renders their my.cnf and replication SQL. */
@@ -39,9 +33,6 @@ export class DualMasterReplication extends pulumi.ComponentResource {
         super("ha-mysql:database:DualMasterReplication", name, {}, opts);
         const t = args.topology;
         const dm = t.database.dualMaster as DualMaster;
-        // MySQL 8.4 dropped the SLAVE forms; MariaDB accepts REPLICA since 10.5.
-        const [status, stop] = dm.flavor === "mysql57" ? ["SHOW SLAVE STATUS", "STOP SLAVE; RESET SLAVE ALL"] : ["SHOW REPLICA STATUS", "STOP REPLICA; RESET REPLICA ALL"];
-        const client = (server: string) => `docker exec -i ${server} mysql --defaults-extra-file=${ROOT_CLIENT_CNF}`;
         const users = dm.servers.map((server) => {
             const host = args.hosts[server.host];
             const volume = dataVolume(`${name}-${server.name}-data`, `${server.name}-data`, host.docker, this);
@@ -60,24 +51,11 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [...args.dependsOn, volume] },
             );
             this.containers.push(container);
-            // Files first (users, replication SQL, the apply script), then the users, so the peer can
-            // log in; then the accounts the previous users.sql created and this one no longer does
-            // (a renamed user, a dropped host mask) go, so an update leaves none behind.
-            const dir = (cmd: string) => `docker exec ${quote(server.name)} sh -c ${quote(cmd)} </dev/null`;
             return remoteStep(
                 `${name}-${server.name}-users`,
                 {
                     connection: host.connection,
-                    create: [
-                        "set -eu",
-                        waitFor(`${server.name} accepting SQL`, `${client(server.name)} -e 'SELECT 1' >/dev/null 2>&1 </dev/null`, 300),
-                        dir(`if [ -f ${USERS_SQL} ]; then cp -p ${USERS_SQL} ${USERS_SQL_PREVIOUS}; fi`),
-                        inContainer(server.name, WRITE_FILES),
-                        `${client(server.name)} --batch -e "source ${USERS_SQL}" </dev/null`,
-                        `${dir(staleAccountsSql(USERS_SQL_PREVIOUS, USERS_SQL))} | ${client(server.name)} --batch`,
-                        dir(`rm -f ${USERS_SQL_PREVIOUS}`),
-                        `echo "users on ${server.name} in place"`,
-                    ].join("\n"),
+                    create: dualMasterUsersApply(server.name),
                     delete: "true",
                     stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderReplicationFiles(t, server.name, s)))),
                     secret: true,
@@ -94,8 +72,8 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                     {
                         connection: host.connection,
                         // stdin is only read and dropped: see below.
-                        create: `set -eu\ncat >/dev/null\ndocker exec ${server.name} bash ${HA_MYSQL_DIR}/apply-replication.sh </dev/null\n${waitFor(`replication threads on ${server.name}`, `${client(server.name)} -e '${status}\\G' </dev/null | grep -c 'Running: Yes' | grep -q 2`, 120)}`,
-                        delete: `${client(server.name)} -e '${stop}' </dev/null 2>/dev/null || true\necho "replication on ${server.name} stopped"`,
+                        create: dualMasterReplicationApply(dm.flavor, server.name),
+                        delete: dualMasterReplicationRemove(dm.flavor, server.name),
                         // The hash of the files the users step wrote (a new password, a new peer): its
                         // change re-runs the apply script as an update, which re-points the replica in
                         // place. A secret: a hash of a file with a weak password would let one guess it.

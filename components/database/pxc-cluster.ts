@@ -11,7 +11,7 @@ import { renderGaleraCnf, renderGaleraSecretCnf } from "../render/mysql-cnf";
 import { renderGaleraUsersSql } from "../render/replication-sql";
 import { HostBase } from "../host/host-base";
 import { dataVolume, nodeContainer } from "../docker/node-container";
-import { waitFor } from "../remote/scripts";
+import { waitFor } from "../render/step-scripts";
 import { remoteStep } from "../remote/step";
 
 export interface PxcClusterArgs {

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Topology } from "../../model/schema";
 import { hostAddress } from "../../model/derive";
 import { HostBase } from "../host/host-base";
-import { quote } from "../remote/scripts";
+import { GWBRIDGE_DELETE, gwbridgeCreate, SWARM_LEAVE, swarmInit, swarmJoin } from "../render/swarm";
 import { remoteStep } from "../remote/step";
 
 export interface SwarmClusterArgs {
@@ -57,44 +57,3 @@ export class SwarmCluster extends pulumi.ComponentResource {
         this.registerOutputs({ members: this.members });
     }
 }
-
-function gwbridgeCreate(subnet: string): string {
-    return `set -eu
-current=$(docker network inspect docker_gwbridge -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' 2>/dev/null || true)
-if [ "$current" = ${quote(subnet)} ]; then echo "docker_gwbridge already on ${subnet}"; exit 0; fi
-if [ -n "$current" ]; then
-  if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" = active ]; then
-    echo "docker_gwbridge is on $current, not ${subnet}, and this host is already in a swarm: leave the swarm first" >&2; exit 1
-  fi
-  docker network rm docker_gwbridge
-fi
-docker network create --subnet ${quote(subnet)} \\
-  --opt com.docker.network.bridge.name=docker_gwbridge \\
-  --opt com.docker.network.bridge.enable_icc=false \\
-  --opt com.docker.network.bridge.enable_ip_masquerade=true docker_gwbridge
-echo "docker_gwbridge created on ${subnet}"`;
-}
-
-const GWBRIDGE_DELETE = `if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" != active ]; then docker network rm docker_gwbridge >/dev/null 2>&1 || true; fi
-echo "docker_gwbridge removed"`;
-
-function swarmInit(addr: string): string {
-    return `set -eu
-if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" != active ]; then
-  docker swarm init --advertise-addr ${addr} --listen-addr ${addr}:2377 >/dev/null
-  echo "swarm initialised on ${addr}" >&2
-fi
-docker swarm join-token -q worker`;
-}
-
-function swarmJoin(managerAddr: string, addr: string): string {
-    return `set -eu
-token=$(cat)
-state=$(docker info -f '{{.Swarm.LocalNodeState}}')
-if [ "$state" = active ]; then echo "already a swarm member"; exit 0; fi
-docker swarm join --advertise-addr ${addr} --listen-addr ${addr}:2377 --token "$token" ${managerAddr} >/dev/null
-echo "joined the swarm at ${managerAddr}"`;
-}
-
-const SWARM_LEAVE = `if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" = active ]; then docker swarm leave --force >/dev/null; fi
-echo "left the swarm"`;

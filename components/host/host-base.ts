@@ -6,7 +6,8 @@ import { Host, Topology } from "../../model/schema";
 import { renderSysctl } from "../render/sysctl";
 import { filesPayload } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";
-import { undoObsolete, WRITE_FILES } from "../remote/scripts";
+import { applyKeepingRemove, removeKept } from "../render/step-scripts";
+import { PREREQ_CREATE, PREREQ_DELETE } from "../render/host-prereq";
 
 export interface HostBaseArgs {
     /** The validated topology: the sysctl settings this host needs for the pieces it runs. */
@@ -16,9 +17,6 @@ export interface HostBaseArgs {
     /** The SSH private key for the host; wrapped as a secret in the connection every later step uses. */
     readonly privateKey: pulumi.Input<string>;
 }
-
-/** Where this project keeps what it needs to undo its changes on a host. */
-export const STATE_DIR = "/var/lib/ha-mysql";
 
 export class HostBase extends pulumi.ComponentResource {
     readonly connection: Connection;
@@ -64,15 +62,8 @@ export class HostBase extends pulumi.ComponentResource {
                 {
                     connection: this.connection,
                     // As an update, the VIPs the new list dropped come off lo (see VrrpFirewall).
-                    create: [
-                        "set -eu",
-                        "previous=$(mktemp)",
-                        `if [ -f ${lo.remove.path} ]; then cp ${lo.remove.path} "$previous"; else rm -f "$previous"; fi`,
-                        WRITE_FILES,
-                        `sh ${lo.apply.path}`,
-                        undoObsolete("$previous", lo.remove.path, "del_vip"),
-                    ].join("\n"),
-                    delete: `if [ -f ${lo.remove.path} ]; then sh ${lo.remove.path}; fi\nrm -f ${lo.apply.path} ${lo.remove.path}`,
+                    create: applyKeepingRemove(lo.apply.path, lo.remove.path, "del_vip"),
+                    delete: removeKept(lo.apply.path, lo.remove.path),
                     stdin: filesPayload([lo.apply, lo.remove]),
                 },
                 { parent: this, dependsOn: [this.ready] },
@@ -81,42 +72,3 @@ export class HostBase extends pulumi.ComponentResource {
         this.registerOutputs({ connection: this.connection, docker: this.docker, ready: this.ready });
     }
 }
-
-// Each sysctl value is saved before this stack first changes it, so that destroy can put it
-// back. Run as an update, the keys the previous drop-in set and the new one does not get their
-// saved value back, and a drop-in the stack no longer renders goes.
-const PREREQ_CREATE = `set -eu
-command -v docker >/dev/null || { echo "docker is not installed on $(hostname): install the Docker engine first" >&2; exit 1; }
-docker info >/dev/null 2>&1 || { echo "the Docker engine on $(hostname) does not answer" >&2; exit 1; }
-mkdir -p ${STATE_DIR}
-before=${STATE_DIR}/sysctl.before
-stdin=$(mktemp); cat > "$stdin"
-keys() { sed -n 's/^ *\\([a-z0-9_.]*\\) *=.*/\\1/p' | sort -u; }
-saved() { awk -v k="$1" '$1 == k { sub(/^[^=]*= */, ""); print; found = 1 } END { exit !found }' "$before"; }
-new_keys=$(mktemp); old_keys=$(mktemp)
-awk 'index($1, "/etc/sysctl.d/") == 1 {print $3}' "$stdin" | while read -r b64; do printf '%s' "$b64" | base64 -d; echo; done | keys > "$new_keys"
-cat /etc/sysctl.d/90-ha-mysql*.conf 2>/dev/null | keys > "$old_keys"
-touch "$before"
-# A key the drop-in in place already sets but nobody saved holds our value, not the original: skip it.
-while read -r key; do
-  saved "$key" >/dev/null || grep -qxF -- "$key" "$old_keys" || echo "$key = $(sysctl -n "$key")" >> "$before"
-done < "$new_keys"
-comm -23 "$old_keys" "$new_keys" | while read -r key; do
-  if value=$(saved "$key"); then
-    if sysctl -q -w "$key=$value"; then echo "restored $key = $value"; else echo "could not restore $key = $value" >&2; fi
-  fi
-  awk -v k="$key" '$1 != k' "$before" > "$before.tmp" && mv -f "$before.tmp" "$before"
-done
-${WRITE_FILES} < "$stdin"
-for f in /etc/sysctl.d/90-ha-mysql*.conf; do
-  if [ -f "$f" ] && ! cut -d ' ' -f 1 "$stdin" | grep -qxF -- "$f"; then rm -f "$f"; echo "removed $f (no longer rendered)"; fi
-done
-rm -f "$stdin" "$new_keys" "$old_keys"
-for f in /etc/sysctl.d/90-ha-mysql*.conf; do if [ -f "$f" ]; then sysctl -q -p "$f"; fi; done
-echo "host $(hostname) ready"`;
-
-const PREREQ_DELETE = `set -eu
-rm -f /etc/sysctl.d/90-ha-mysql*.conf
-if [ -f ${STATE_DIR}/sysctl.before ]; then sysctl -q -p ${STATE_DIR}/sysctl.before || true; rm -f ${STATE_DIR}/sysctl.before; fi
-rmdir ${STATE_DIR} 2>/dev/null || true
-echo "host $(hostname) prerequisites removed"`;

@@ -5,8 +5,7 @@ import { Topology } from "../../model/schema";
 import { renderKeepalivedFiles } from "../render/keepalived";
 import { HostBase } from "./host-base";
 import { filesPayload } from "../remote/payload";
-import { writeFilesOwning } from "../remote/scripts";
-import { KEEPALIVED_SCRIPT_DIR } from "../render/keepalived-scripts";
+import { HOST_KEEPALIVED_APPLY, hostKeepalivedRemove } from "../render/host-keepalived-service";
 import { remoteStep } from "../remote/step";
 
 export interface HostKeepalivedArgs {
@@ -33,10 +32,8 @@ export class HostKeepalived extends pulumi.ComponentResource {
             `${name}-apply`,
             {
                 connection: args.host.connection,
-                // Run as an update too: the scripts the new config no longer names go, keepalived reloads
-                // (it drops the VIPs of instances that left the config itself).
-                create: `set -eu\n${INSTALL}\n${writeFilesOwning(KEEPALIVED_SCRIPT_DIR)}\n${START}`,
-                delete: `${STOP}\n${args.vips.map((v) => `ip addr del ${v} 2>/dev/null || true`).join("\n")}\necho "keepalived removed from $(hostname)"`,
+                create: HOST_KEEPALIVED_APPLY,
+                delete: hostKeepalivedRemove(args.vips),
                 stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderKeepalivedFiles(args.topology, "host", args.member, s)))),
                 secret: true,
             },
@@ -45,24 +42,3 @@ export class HostKeepalived extends pulumi.ComponentResource {
         this.registerOutputs({ applied: this.applied });
     }
 }
-
-const INSTALL = `if ! command -v keepalived >/dev/null; then
-  if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q keepalived >/dev/null
-  elif command -v yum >/dev/null; then yum install -y -q keepalived >/dev/null
-  else echo "install keepalived on $(hostname) first" >&2; exit 1; fi
-fi`;
-
-// A SIGKILLed keepalived leaves its pidfiles behind, and keepalived refuses to start while
-// they exist: without systemd, pidfiles whose process is gone are removed before the start.
-const START = `if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-  systemctl enable -q keepalived
-  if systemctl is-active -q keepalived; then systemctl reload keepalived; else systemctl start keepalived; fi
-else
-  pid=$(cat /run/keepalived.pid 2>/dev/null || true)
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -HUP "$pid"; echo "keepalived reloaded"
-  else rm -f /run/keepalived.pid /run/vrrp.pid /run/checkers.pid; keepalived -f /etc/keepalived/keepalived.conf -p /run/keepalived.pid; echo "keepalived started"; fi
-fi`;
-
-const STOP = `if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl disable -q --now keepalived || true
-else pid=$(cat /run/keepalived.pid 2>/dev/null || true); if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; fi
-rm -rf /etc/keepalived/keepalived.conf /etc/keepalived/scripts`;

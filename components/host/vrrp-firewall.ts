@@ -5,7 +5,8 @@ import { Host, Topology } from "../../model/schema";
 import { renderFirewall } from "../render/firewall";
 import { filesPayload, sha256 } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";
-import { undoObsolete, WRITE_FILES } from "../remote/scripts";
+import { applyKeepingRemove, removeKept } from "../render/step-scripts";
+import { DOCKER_RESTART } from "../render/docker-restart";
 
 export interface VrrpFirewallArgs {
     /** The validated topology: the ports, peers and VRRP traffic the host must let through. */
@@ -31,15 +32,8 @@ export class VrrpFirewall extends pulumi.ComponentResource {
                     connection: args.connection,
                     // As an update: the new rules go in first, then the previous remove script takes
                     // out only the rules the new set dropped (a port, a peer), so VRRP never stops.
-                    create: [
-                        "set -eu",
-                        "previous=$(mktemp)",
-                        `if [ -f ${fw.remove.path} ]; then cp ${fw.remove.path} "$previous"; else rm -f "$previous"; fi`,
-                        WRITE_FILES,
-                        `sh ${fw.apply.path}`,
-                        undoObsolete("$previous", fw.remove.path, "del"),
-                    ].join("\n"),
-                    delete: `set -eu\nif [ -f ${fw.remove.path} ]; then sh ${fw.remove.path}; fi\nrm -f ${fw.apply.path} ${fw.remove.path}`,
+                    create: applyKeepingRemove(fw.apply.path, fw.remove.path, "del"),
+                    delete: `set -eu\n${removeKept(fw.apply.path, fw.remove.path)}`,
                     stdin: filesPayload([fw.apply, fw.remove]),
                 },
                 { parent: this },
@@ -66,10 +60,3 @@ export class VrrpFirewall extends pulumi.ComponentResource {
         this.registerOutputs({ done: this.done });
     }
 }
-
-// stdin (the rules' hash) is read and dropped.
-const DOCKER_RESTART = `set -eu
-cat >/dev/null
-if iptables -S DOCKER-USER >/dev/null 2>&1; then echo "Docker chains intact, no restart needed"; exit 0; fi
-if command -v systemctl >/dev/null && systemctl is-active -q docker; then systemctl restart docker; echo "docker restarted"
-else echo "Docker chains are missing and docker is not managed by systemd: restart dockerd by hand" >&2; exit 1; fi`;

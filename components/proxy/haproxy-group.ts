@@ -10,29 +10,10 @@ import { RenderedFile } from "../render/file";
 import { HostBase } from "../host/host-base";
 import { nodeContainer } from "../docker/node-container";
 import { filesPayload } from "../remote/payload";
-import { quote, WRITE_FILES } from "../remote/scripts";
 import { remoteStep } from "../remote/step";
-import { containerEntrypoint } from "./container-keepalived";
+import { containerEntrypoint } from "../render/container-keepalived-service";
+import { HAPROXY_HOST_DIR, HAPROXY_PID_PATH, haproxyConfigApply, haproxyConfigRemove } from "../render/haproxy-steps";
 import * as path from "path";
-
-/** Where the master writes its PID (writable for the official image's non-root user too). */
-export const HAPROXY_PID_PATH = "/tmp/haproxy-master.pid";
-
-/**
- * Reloads a running HAProxy container: SIGUSR2 to the master, sent from inside with
- * `docker exec`. Not `docker kill -s USR2`: on Docker 20.10 any `docker kill` marks the
- * container as stopped by hand, so after a later crash its restart policy never restarts it
- * (measured in the lab: HasBeenManuallyStopped true after the signal, no restart after a
- * SIGKILL). A container without the pidfile predates it and is being replaced in this same
- * update; Docker's signal is good enough for it.
- */
-export function reloadScript(container: string): string {
-    const c = quote(container);
-    return `if [ "$(docker inspect -f '{{.State.Running}}' ${c} 2>/dev/null)" = true ]; then
-  if docker exec ${c} sh -c 'kill -USR2 "$(cat ${HAPROXY_PID_PATH})"' 2>/dev/null; then echo "reloaded ${container}"
-  else docker kill -s USR2 ${c} >/dev/null; echo "reloaded ${container} through Docker (no master pidfile: container predates it)"; fi
-fi`;
-}
 
 export interface HaproxyGroupArgs {
     /** The validated topology: the HAProxy nodes, their host and address, image, listeners and stats; it renders haproxy.cfg. */
@@ -50,8 +31,6 @@ export interface HaproxyGroupArgs {
     /** What must be up before HAProxy starts: the network and the databases it fronts. */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
-
-export const HAPROXY_HOST_DIR = "/etc/ha-mysql/haproxy";
 
 export class HaproxyGroup extends pulumi.ComponentResource {
     readonly containers: Record<string, docker.Container> = {};
@@ -74,9 +53,8 @@ export class HaproxyGroup extends pulumi.ComponentResource {
                 `${name}-${node.name}-config`,
                 {
                     connection: host.connection,
-                    create: `set -eu\n${WRITE_FILES}\n${reloadScript(node.name)}`,
-                    // The parents go too when nothing else is left in them.
-                    delete: `rm -rf ${quote(hostDir)}\nrmdir ${HAPROXY_HOST_DIR} 2>/dev/null || true\nrmdir ${path.dirname(HAPROXY_HOST_DIR)} 2>/dev/null || true\necho "removed ${hostDir}"`,
+                    create: haproxyConfigApply(node.name),
+                    delete: haproxyConfigRemove(hostDir),
                     stdin: pulumi.secret(args.secrets.apply((s) => filesPayload([onHost(renderHaproxyCfg(t, node.name, s))]))),
                     secret: true,
                 },

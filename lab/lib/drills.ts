@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { VrrpInstance } from "../../model/schema";
 import { haproxyListeners, vrrpMembers } from "../../model/derive";
-import { containerKeepalivedStart } from "../../components/proxy/container-keepalived";
+import { containerKeepalivedStart } from "../../components/render/container-keepalived-service";
 import { Backend, sqlEndpoints } from "../../model/endpoints";
 import { appOf, backendNodes, vipHolders } from "./checks";
 import { containerSql, eventually, run, sleep } from "./exec";

@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { declareUnderMocks, Registered } from "../support/graph";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
-import { containerEntrypoint, START_FILE } from "../../components/proxy/container-keepalived";
+import { containerEntrypoint, START_FILE } from "../../components/render/container-keepalived-service";
 
 const stacks = allStackFiles().filter((f) => fs.existsSync(f));
 

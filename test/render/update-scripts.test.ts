@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadTopology, LoadedStack } from "../../model/load";
-import { writeFilesOwning } from "../../components/remote/scripts";
+import { writeFilesOwning } from "../../components/render/step-scripts";
 import { filesPayload } from "../../components/remote/payload";
 import { firewallRules } from "../../components/render/firewall";
 import { declareUnderMocks, Registered } from "../support/graph";

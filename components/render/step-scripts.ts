@@ -1,4 +1,4 @@
-import { shellQuote } from "../render/shell";
+import { shellQuote } from "./shell";
 
 // Shell fragments every remote step is built from. POSIX sh: the SSH user's shell
 // may be dash. Each script checks before it acts, so a re-run changes nothing.
@@ -75,4 +75,26 @@ until ${condition}; do
   sleep 1
 done
 echo "${what}: ok after \${i}s"`;
+}
+
+/**
+ * For an apply script that is kept on the host with its remove script (firewall rules, VIPs on
+ * lo): as an update, the new items go in first, then the previous remove script takes out only
+ * the items the new set dropped (a port, a peer, an address), so nothing both want flaps.
+ * Reads the two files on stdin (WRITE_FILES).
+ */
+export function applyKeepingRemove(apply: string, remove: string, call: string): string {
+    return [
+        "set -eu",
+        "previous=$(mktemp)",
+        `if [ -f ${remove} ]; then cp ${remove} "$previous"; else rm -f "$previous"; fi`,
+        WRITE_FILES,
+        `sh ${apply}`,
+        undoObsolete("$previous", remove, call),
+    ].join("\n");
+}
+
+/** Runs the kept remove script, then removes both files. */
+export function removeKept(apply: string, remove: string): string {
+    return `if [ -f ${remove} ]; then sh ${remove}; fi\nrm -f ${apply} ${remove}`;
 }
