@@ -2,7 +2,7 @@
 // the tutorials follow by hand: firewall, swarm, network, databases, proxies, VIPs.
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "../model/load";
-import { hostByName, macvlanHosts, vrrpMembers } from "../model/derive";
+import { haproxyListeners, hostByName, macvlanHosts, macvlanNodes, vrrpMembers } from "../model/derive";
 import { parseCidr } from "../model/net";
 import { nodeAddresses, sqlEndpoints, statsEndpoints } from "../model/endpoints";
 import { HostBase } from "../components/host/host-base";
@@ -16,6 +16,17 @@ import { DualMasterReplication } from "../components/database/dual-master";
 import { HaproxyGroup } from "../components/proxy/haproxy-group";
 import { MycatGroup } from "../components/proxy/mycat-group";
 import { ContainerKeepalived } from "../components/proxy/container-keepalived";
+import { StackContext } from "../components/stack-context";
+import { renderSysctl } from "../components/render/sysctl";
+import { renderFirewall } from "../components/render/firewall";
+import { renderShimApply } from "../components/render/macvlan-shim";
+import { renderDualMasterCnf } from "../components/render/mysql-cnf";
+import { renderClientCnf } from "../components/render/client-cnf";
+import { renderReplicationFiles } from "../components/render/replication-sql";
+import { renderHaproxyCfg } from "../components/render/haproxy";
+import { renderMycatRuleXml, renderMycatSchemaXml, renderMycatServerXml } from "../components/render/mycat-xml";
+import { renderMycatStatus } from "../components/render/health-services";
+import { renderKeepalivedFiles } from "../components/render/keepalived";
 
 export interface TopologyOutputs {
     readonly sqlEndpoints: Record<string, string>;
@@ -31,21 +42,29 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
     const hosts: Record<string, HostBase> = {};
     const firewalls: Record<string, pulumi.Resource[]> = {};
     for (const h of t.hosts) {
-        hosts[h.name] = new HostBase(h.name, { topology: t, host: h, privateKey: secrets.apply((s) => s[h.ssh.privateKeySecret]) });
-        firewalls[h.name] = new VrrpFirewall(`${h.name}-firewall`, { topology: t, host: h, connection: hosts[h.name].connection }, { dependsOn: [hosts[h.name].ready] }).done;
+        hosts[h.name] = new HostBase(h.name, { host: h, privateKey: secrets.apply((s) => s[h.ssh.privateKeySecret]), sysctl: renderSysctl(t, h.name) });
+        firewalls[h.name] = new VrrpFirewall(
+            `${h.name}-firewall`,
+            { host: h, connection: hosts[h.name].connection, firewall: renderFirewall(t, h.name) },
+            { dependsOn: [hosts[h.name].ready] },
+        ).done;
     }
 
     const manager = t.hosts.find((h) => h.swarmRole === "manager") ?? t.hosts[0];
     let networkDeps: pulumi.Resource[] = [...Object.values(firewalls).flat(), ...Object.values(hosts).map((h) => h.ready)];
     if (t.network.driver === "overlay") {
-        const swarm = new SwarmCluster("swarm", { topology: t, hosts, after: firewalls });
+        const workers = t.hosts.filter((h) => h !== manager);
+        const swarm = new SwarmCluster("swarm", { hosts, manager, workers, gwbridgeSubnet: t.network.gwbridgeSubnet, after: firewalls });
         networkDeps = Object.values(swarm.members);
     }
-    const network = new OverlayNetwork(t.network.name, { topology: t, provider: hosts[manager.name].docker, dependsOn: networkDeps });
+    const network = new OverlayNetwork(t.network.name, { network: t.network, provider: hosts[manager.name].docker, dependsOn: networkDeps });
+    const context: StackContext = { hosts, network: network.name, secrets };
     const netDeps: pulumi.Resource[] = [network.network];
     let lanNetworks: Record<string, pulumi.Output<string>> | undefined;
     if (macvlanHosts(t).length > 0) {
-        const lan = new MacvlanLan("macvlan", { topology: t, hosts, dependsOn: networkDeps });
+        const holderHosts = new Set(macvlanNodes(t).map((n) => n.host));
+        const lans = macvlanHosts(t).map((h) => ({ host: h, holder: holderHosts.has(h.name), shimApply: h.lan.macvlanShim ? renderShimApply(t, h) : undefined }));
+        const lan = new MacvlanLan("macvlan", { hosts, networkName: t.macvlan.name, lans, dependsOn: networkDeps });
         lanNetworks = lan.networks;
         netDeps.push(...lan.ready);
     }
@@ -56,17 +75,37 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
         databases.push(pxc.synced[pxc.synced.length - 1]);
     }
     if (t.database.dualMaster) {
-        const dm = new DualMasterReplication("dualmaster", { topology: t, hosts, network: network.name, secrets, dependsOn: netDeps });
+        const dmc = t.database.dualMaster;
+        const perServer = <T>(f: (server: string, s: Record<string, string>) => T) => Object.fromEntries(dmc.servers.map((x) => [x.name, secrets.apply((s) => f(x.name, s))]));
+        const dm = new DualMasterReplication("dualmaster", {
+            context,
+            dualMaster: dmc,
+            serverFiles: perServer((server, s) => [renderDualMasterCnf(t, server), renderClientCnf("root", s[dmc.rootPasswordSecret])]),
+            replicationFiles: perServer((server, s) => renderReplicationFiles(t, server, s)),
+            dependsOn: netDeps,
+        });
         databases.push(...dm.replicating);
     }
 
     const containerInstances = t.keepalived.instances.filter((i) => i.level === "container");
     const vrrpInside = (group: string) => containerInstances.some((i) => i.fronts === group);
     const proxies: Record<string, { containers: Record<string, import("@pulumi/docker").Container> }> = {};
-    if (t.mycat) proxies.mycat = new MycatGroup("mycat", { topology: t, hosts, network: network.name, secrets, vrrpInside: vrrpInside("mycat"), lanNetworks, dependsOn: [...netDeps, ...databases] });
+    if (t.mycat) {
+        const files = secrets.apply((s) => [renderMycatServerXml(t, s), renderMycatSchemaXml(t, s), renderMycatRuleXml(t), ...renderMycatStatus(t)]);
+        proxies.mycat = new MycatGroup("mycat", { context, mycat: t.mycat, files, vrrpInside: vrrpInside("mycat"), lanNetworks, dependsOn: [...netDeps, ...databases] });
+    }
     if (t.haproxy) {
         const after = proxies.mycat ? Object.values(proxies.mycat.containers) : [];
-        proxies.haproxy = new HaproxyGroup("haproxy", { topology: t, hosts, network: network.name, secrets, vrrpInside: vrrpInside("haproxy"), lanNetworks, dependsOn: [...netDeps, ...databases, ...after] });
+        const configs = Object.fromEntries(t.haproxy.nodes.map((n) => [n.name, secrets.apply((s) => renderHaproxyCfg(t, n.name, s))]));
+        proxies.haproxy = new HaproxyGroup("haproxy", {
+            context,
+            haproxy: t.haproxy,
+            listeners: haproxyListeners(t),
+            configs,
+            vrrpInside: vrrpInside("haproxy"),
+            lanNetworks,
+            dependsOn: [...netDeps, ...databases, ...after],
+        });
     }
 
     const containerVrrp: pulumi.Resource[] = [];
@@ -77,7 +116,10 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
             seen.add(m.name);
             const container = proxies[inst.fronts]?.containers[m.name];
             if (!container) continue;
-            containerVrrp.push(new ContainerKeepalived(`${m.name}-keepalived`, { topology: t, host: hosts[m.host], container, member: m.name, secrets, dependsOn: [] }).applied);
+            const files = secrets.apply((s) => renderKeepalivedFiles(t, "container", m.name, s));
+            containerVrrp.push(
+                new ContainerKeepalived(`${m.name}-keepalived`, { host: hosts[m.host], container, member: m.name, packagesDir: t.keepalived.packagesDir, files, dependsOn: [] }).applied,
+            );
         }
     }
 
@@ -90,7 +132,8 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
         const vips = hostInstances
             .filter((i) => vrrpMembers(t, i).some((m) => m.name === holder))
             .map((i) => `${i.vip}/${parseCidr(h.lan.address).prefix} dev ${i.interface ?? h.lan.interface}`);
-        new HostKeepalived(`${holder}-keepalived`, { topology: t, host: hosts[holder], member: holder, vips, secrets, dependsOn: [...allContainers, ...containerVrrp, ...databases] });
+        const files = secrets.apply((s) => renderKeepalivedFiles(t, "host", holder, s));
+        new HostKeepalived(`${holder}-keepalived`, { host: hosts[holder], vips, files, dependsOn: [...allContainers, ...containerVrrp, ...databases] });
     }
 
     return outputsOf(stack);

@@ -2,25 +2,23 @@
 // ways once both are up, and a final check that both IO and SQL threads run.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { DualMaster, Topology } from "../../model/schema";
-import { renderClientCnf } from "../render/client-cnf";
-import { renderDualMasterCnf } from "../render/mysql-cnf";
-import { renderReplicationFiles } from "../render/replication-sql";
+import { DualMaster } from "../../model/schema";
+import { RenderedFile } from "../render/file";
+import { StackContext } from "../stack-context";
 import { dualMasterReplicationApply, dualMasterReplicationRemove, dualMasterUsersApply } from "../render/dual-master-steps";
-import { HostBase } from "../host/host-base";
 import { dataVolume, nodeContainer } from "../docker/node-container";
 import { filesPayload, sha256 } from "../remote/payload";
 import { remoteStep } from "../remote/step";
 
 export interface DualMasterArgs {
-    /** The validated topology: the two servers, their host and address, image and the secret names; it renders their my.cnf and replication SQL. */
-    readonly topology: Topology;
-    /** The prepared hosts by name: each server's container runs through its host's Docker provider, its SQL steps over its host's SSH connection. */
-    readonly hosts: Record<string, HostBase>;
-    /** Name of the container network the servers join at their fixed addresses; they replicate from each other over it. */
-    readonly network: pulumi.Input<string>;
-    /** The stack secrets by name (a secret Output): root and replication passwords go into files, environment and stdin, never in plaintext. */
-    readonly secrets: pulumi.Output<Record<string, string>>;
+    /** Hosts, network and secrets: each server's container runs through its host's Docker provider on the network (they replicate over it), its SQL steps over its host's SSH connection; the root password reaches the image's entrypoint. */
+    readonly context: StackContext;
+    /** The validated `database.dualMaster` section: the two servers, their host and address, image, flavor and the root password's secret name. */
+    readonly dualMaster: DualMaster;
+    /** Per server, the files uploaded before it starts: my.cnf and the root client options (a secret Output). */
+    readonly serverFiles: Record<string, pulumi.Output<RenderedFile[]>>;
+    /** Per server, its users SQL, replication SQL and apply script (a secret Output), sent on stdin only; their hash re-points replication when they change. */
+    readonly replicationFiles: Record<string, pulumi.Output<RenderedFile[]>>;
     /** What must exist before the servers' containers start (the network and what it needs). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -31,20 +29,19 @@ export class DualMasterReplication extends pulumi.ComponentResource {
 
     constructor(name: string, args: DualMasterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-mysql:database:DualMasterReplication", name, {}, opts);
-        const t = args.topology;
-        const dm = t.database.dualMaster as DualMaster;
+        const dm = args.dualMaster;
         const users = dm.servers.map((server) => {
-            const host = args.hosts[server.host];
+            const host = args.context.hosts[server.host];
             const volume = dataVolume(`${name}-${server.name}-data`, `${server.name}-data`, host.docker, this);
             const container = nodeContainer(
                 `${name}-${server.name}`,
                 {
                     node: server,
                     image: dm.image,
-                    network: args.network,
+                    network: args.context.network,
                     provider: host.docker,
-                    files: pulumi.secret(args.secrets.apply((s) => [renderDualMasterCnf(t, server.name), renderClientCnf("root", s[dm.rootPasswordSecret])])),
-                    envs: pulumi.secret(args.secrets.apply((s) => [`MYSQL_ROOT_PASSWORD=${s[dm.rootPasswordSecret]}`])),
+                    files: pulumi.secret(args.serverFiles[server.name]),
+                    envs: pulumi.secret(args.context.secrets.apply((s) => [`MYSQL_ROOT_PASSWORD=${s[dm.rootPasswordSecret]}`])),
                     ports: dm.publishPort ? [{ internal: dm.port, external: dm.publishPort }] : undefined,
                     volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }],
                 },
@@ -57,7 +54,7 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                     connection: host.connection,
                     create: dualMasterUsersApply(server.name),
                     delete: "true",
-                    stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderReplicationFiles(t, server.name, s)))),
+                    stdin: pulumi.secret(args.replicationFiles[server.name].apply(filesPayload)),
                     secret: true,
                     triggers: [container.id],
                 },
@@ -65,7 +62,7 @@ export class DualMasterReplication extends pulumi.ComponentResource {
             );
         });
         for (const server of dm.servers) {
-            const host = args.hosts[server.host];
+            const host = args.context.hosts[server.host];
             this.replicating.push(
                 remoteStep(
                     `${name}-${server.name}-replication`,
@@ -77,7 +74,7 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                         // The hash of the files the users step wrote (a new password, a new peer): its
                         // change re-runs the apply script as an update, which re-points the replica in
                         // place. A secret: a hash of a file with a weak password would let one guess it.
-                        stdin: pulumi.secret(args.secrets.apply((s) => `${sha256(filesPayload(renderReplicationFiles(t, server.name, s)))}\n`)),
+                        stdin: pulumi.secret(args.replicationFiles[server.name].apply((files) => `${sha256(filesPayload(files))}\n`)),
                         secret: true,
                         // A replaced container (so a replaced users step) starts replication over.
                         triggers: users.map((u) => u.id),

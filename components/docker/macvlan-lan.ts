@@ -3,16 +3,17 @@
 // and on every host with a shim address, the shim through which the host reaches them.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Topology } from "../../model/schema";
-import { macvlanHosts, macvlanNodes } from "../../model/derive";
+import { Host } from "../../model/schema";
 import { canonicalCidr } from "../../model/net";
 import { HostBase } from "../host/host-base";
-import { renderShimApply, renderShimRemove } from "../render/macvlan-shim";
+import { renderShimRemove } from "../render/macvlan-shim";
 import { remoteStep } from "../remote/step";
 
 export interface MacvlanLanArgs {
-    /** The validated topology: which hosts run a macvlan VIP holder or need a shim, their LAN interface, subnet and shim address. */
-    readonly topology: Topology;
+    /** macvlan.name: the name of the macvlan network on every holder host. */
+    readonly networkName: string;
+    /** Every host with a macvlan VIP holder or a shim: the host (its LAN interface and subnet), whether a holder runs there, and the rendered shim script when it has lan.macvlanShim. */
+    readonly lans: Array<{ readonly host: Host; readonly holder: boolean; readonly shimApply?: string }>;
     /** The prepared hosts by name: the macvlan network is created through a host's Docker provider, its shim over its SSH connection. */
     readonly hosts: Record<string, HostBase>;
     /** What must be in place before the host's networking changes (firewall rules, Docker restart). */
@@ -26,16 +27,14 @@ export class MacvlanLan extends pulumi.ComponentResource {
 
     constructor(name: string, args: MacvlanLanArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-mysql:docker:MacvlanLan", name, {}, opts);
-        const t = args.topology;
-        const holderHosts = new Set(macvlanNodes(t).map((n) => n.host));
-        for (const h of macvlanHosts(t)) {
+        for (const { host: h, holder, shimApply } of args.lans) {
             const host = args.hosts[h.name];
-            if (holderHosts.has(h.name)) {
+            if (holder) {
                 // A local network per host: macvlan has no cross-host control plane, the LAN is the fabric.
                 const net = new docker.Network(
                     `${name}-${h.name}`,
                     {
-                        name: t.macvlan.name,
+                        name: args.networkName,
                         driver: "macvlan",
                         options: { parent: h.lan.interface },
                         // Internal keeps the real parent but gives containers no gateway on it. Without
@@ -50,11 +49,11 @@ export class MacvlanLan extends pulumi.ComponentResource {
                 this.networks[h.name] = net.name;
                 this.ready.push(net);
             }
-            if (h.lan.macvlanShim) {
+            if (shimApply) {
                 this.ready.push(
                     remoteStep(
                         `${name}-${h.name}-shim`,
-                        { connection: host.connection, create: renderShimApply(t, h), delete: renderShimRemove() },
+                        { connection: host.connection, create: shimApply, delete: renderShimRemove() },
                         { parent: this, dependsOn: args.dependsOn },
                     ),
                 );

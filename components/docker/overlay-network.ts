@@ -2,12 +2,12 @@
 // manager (workers see it when a container attaches), or a bridge on a single host.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Topology } from "../../model/schema";
+import { Network } from "../../model/schema";
 import { dynamicRangeOf } from "../../model/derive";
 
 export interface OverlayNetworkArgs {
-    /** The validated topology: the network's name, driver and subnet. */
-    readonly topology: Topology;
+    /** The validated `network` section: the network's name, driver, subnet, gateway and whether it is attachable. */
+    readonly network: Network;
     /** The Docker provider of the host that creates the network (the swarm manager for an overlay). */
     readonly provider: docker.Provider;
     /** What must exist before the network is created (the swarm for an overlay, the firewall rules). */
@@ -20,7 +20,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
 
     constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-mysql:docker:OverlayNetwork", name, {}, opts);
-        const n = args.topology.network;
+        const n = args.network;
         this.network = new docker.Network(
             name,
             {

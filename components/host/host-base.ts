@@ -2,20 +2,20 @@
 // and the host-level prerequisites (docker present, state directory, sysctl).
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Host, Topology } from "../../model/schema";
-import { renderSysctl } from "../render/sysctl";
+import { Host } from "../../model/schema";
+import { SysctlRender } from "../render/sysctl";
 import { filesPayload } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";
 import { applyKeepingRemove, removeKept } from "../render/step-scripts";
 import { PREREQ_CREATE, PREREQ_DELETE } from "../render/host-prereq";
 
 export interface HostBaseArgs {
-    /** The validated topology: the sysctl settings this host needs for the pieces it runs. */
-    readonly topology: Topology;
     /** The host to prepare: its name, SSH address, port and user. */
     readonly host: Host;
     /** The SSH private key for the host; wrapped as a secret in the connection every later step uses. */
     readonly privateKey: pulumi.Input<string>;
+    /** The sysctl drop-in this host needs for the pieces it runs (and, for an LVS DR real server, the VIPs on lo). */
+    readonly sysctl: SysctlRender;
 }
 
 export class HostBase extends pulumi.ComponentResource {
@@ -43,7 +43,7 @@ export class HostBase extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const sysctl = renderSysctl(args.topology, h.name);
+        const sysctl = args.sysctl;
         this.ready = remoteStep(
             `${name}-prereq`,
             {

@@ -1,24 +1,19 @@
 // keepalived on a host: the LAN VIP, its track scripts on the local containers and,
 // with LVS, the forwarding. Runs under systemd where there is one, else by pidfile.
 import * as pulumi from "@pulumi/pulumi";
-import { Topology } from "../../model/schema";
-import { renderKeepalivedFiles } from "../render/keepalived";
+import { RenderedFile } from "../render/file";
 import { HostBase } from "./host-base";
 import { filesPayload } from "../remote/payload";
 import { HOST_KEEPALIVED_APPLY, hostKeepalivedRemove } from "../render/host-keepalived-service";
 import { remoteStep } from "../remote/step";
 
 export interface HostKeepalivedArgs {
-    /** The validated topology: the keepalived instances this member takes part in; it renders keepalived.conf and its scripts. */
-    readonly topology: Topology;
     /** The prepared host keepalived runs on: its SSH connection. */
     readonly host: HostBase;
-    /** The member name (host name) that selects this host's role and priority in each instance. */
-    readonly member: string;
     /** VIPs this host may hold, "address/prefix dev iface", removed on destroy if left behind. */
     readonly vips: string[];
-    /** The stack secrets by name (a secret Output): the VRRP auth passwords and health-check credentials, sent on stdin only. */
-    readonly secrets: pulumi.Output<Record<string, string>>;
+    /** keepalived.conf and its track scripts for this host (a secret Output: VRRP auth passwords and health-check credentials), sent on stdin only. */
+    readonly files: pulumi.Output<RenderedFile[]>;
     /** What the VIPs front, which must be up before keepalived can claim them (proxies, container keepalived). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -34,7 +29,7 @@ export class HostKeepalived extends pulumi.ComponentResource {
                 connection: args.host.connection,
                 create: HOST_KEEPALIVED_APPLY,
                 delete: hostKeepalivedRemove(args.vips),
-                stdin: pulumi.secret(args.secrets.apply((s) => filesPayload(renderKeepalivedFiles(args.topology, "host", args.member, s)))),
+                stdin: pulumi.secret(args.files.apply(filesPayload)),
                 secret: true,
             },
             { parent: this, dependsOn: args.dependsOn },

@@ -1,20 +1,20 @@
 // Admits VRRP (and the published ports) on a host before anything Docker runs,
 // then restarts Docker where the firewall reload flushed Docker's own chains.
 import * as pulumi from "@pulumi/pulumi";
-import { Host, Topology } from "../../model/schema";
-import { renderFirewall } from "../render/firewall";
+import { Host } from "../../model/schema";
+import { FirewallScripts } from "../render/firewall";
 import { filesPayload, sha256 } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";
 import { applyKeepingRemove, removeKept } from "../render/step-scripts";
 import { DOCKER_RESTART } from "../render/docker-restart";
 
 export interface VrrpFirewallArgs {
-    /** The validated topology: the ports, peers and VRRP traffic the host must let through. */
-    readonly topology: Topology;
     /** The host whose firewall is opened: its name and firewall kind (firewalld, iptables or none). */
     readonly host: Host;
     /** SSH connection to that host, over which the rules are applied. */
     readonly connection: Connection;
+    /** The rendered apply and remove scripts for the ports, peers and VRRP traffic the host must let through; none when the host's firewall kind is none. */
+    readonly firewall: FirewallScripts | undefined;
 }
 
 export class VrrpFirewall extends pulumi.ComponentResource {
@@ -23,7 +23,7 @@ export class VrrpFirewall extends pulumi.ComponentResource {
 
     constructor(name: string, args: VrrpFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-mysql:host:VrrpFirewall", name, {}, opts);
-        const fw = renderFirewall(args.topology, args.host.name);
+        const fw = args.firewall;
         this.done = [];
         if (fw) {
             const rules = remoteStep(

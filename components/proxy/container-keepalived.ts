@@ -3,24 +3,23 @@
 // without a mirror), and re-applied whenever the container is replaced.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Topology } from "../../model/schema";
-import { renderKeepalivedFiles } from "../render/keepalived";
+import { RenderedFile } from "../render/file";
 import { asTemplate, containerKeepalivedApply, containerKeepalivedRemove, START_FILE } from "../render/container-keepalived-service";
 import { HostBase } from "../host/host-base";
 import { filesPayload } from "../remote/payload";
 import { remoteStep } from "../remote/step";
 
 export interface ContainerKeepalivedArgs {
-    /** The validated topology: the keepalived instances this member takes part in and the packages directory it installs from. */
-    readonly topology: Topology;
     /** The prepared host the container runs on: its SSH connection, over which keepalived is installed with docker exec. */
     readonly host: HostBase;
     /** The proxy container keepalived runs inside; its id triggers a reinstall when it is replaced. */
     readonly container: docker.Container;
-    /** The member name (container name) that selects its role and priority in each instance. */
+    /** The container's name, as docker exec addresses it. */
     readonly member: string;
-    /** The stack secrets by name (a secret Output): the VRRP auth passwords and health-check credentials, sent on stdin only. */
-    readonly secrets: pulumi.Output<Record<string, string>>;
+    /** keepalived.packagesDir: a host directory of .deb files to install from, for containers without a mirror. */
+    readonly packagesDir?: string;
+    /** keepalived.conf and its track scripts for this container (a secret Output: VRRP auth passwords and health-check credentials), sent on stdin only. */
+    readonly files: pulumi.Output<RenderedFile[]>;
     /** Anything else to wait for besides the container, which the step always waits for (the stack passes none today). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -35,9 +34,9 @@ export class ContainerKeepalived extends pulumi.ComponentResource {
             `${name}-apply`,
             {
                 connection: args.host.connection,
-                create: containerKeepalivedApply(c, args.topology.keepalived.packagesDir),
+                create: containerKeepalivedApply(c, args.packagesDir),
                 delete: containerKeepalivedRemove(c),
-                stdin: pulumi.secret(args.secrets.apply((s) => filesPayload([...renderKeepalivedFiles(args.topology, "container", c, s).map(asTemplate), START_FILE]))),
+                stdin: pulumi.secret(args.files.apply((files) => filesPayload([...files.map(asTemplate), START_FILE]))),
                 secret: true,
                 // A replaced container has no keepalived: start over in the new one. Everything
                 // else (config, scripts, packagesDir) is in create or stdin and updates in place.

@@ -3,11 +3,11 @@
 // of recreating the container and dropping every client connection.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Haproxy, Topology } from "../../model/schema";
-import { haproxyListeners } from "../../model/derive";
-import { HAPROXY_CFG_PATH, renderHaproxyCfg } from "../render/haproxy";
+import { Haproxy } from "../../model/schema";
+import { Listener } from "../../model/derive";
+import { HAPROXY_CFG_PATH } from "../render/haproxy";
 import { RenderedFile } from "../render/file";
-import { HostBase } from "../host/host-base";
+import { StackContext } from "../stack-context";
 import { nodeContainer } from "../docker/node-container";
 import { filesPayload } from "../remote/payload";
 import { remoteStep } from "../remote/step";
@@ -16,14 +16,14 @@ import { HAPROXY_HOST_DIR, HAPROXY_PID_PATH, haproxyConfigApply, haproxyConfigRe
 import * as path from "path";
 
 export interface HaproxyGroupArgs {
-    /** The validated topology: the HAProxy nodes, their host and address, image, listeners and stats; it renders haproxy.cfg. */
-    readonly topology: Topology;
-    /** The prepared hosts by name: each node's config is written over its host's SSH connection, its container through the host's Docker provider. */
-    readonly hosts: Record<string, HostBase>;
-    /** Name of the container network the nodes join; they reach the backends over it. */
-    readonly network: pulumi.Input<string>;
-    /** The stack secrets by name (a secret Output): the stats and health-check passwords in haproxy.cfg, sent on stdin only. */
-    readonly secrets: pulumi.Output<Record<string, string>>;
+    /** Hosts, network and secrets: each node's config is written over its host's SSH connection, its container runs through the host's Docker provider on the network. */
+    readonly context: StackContext;
+    /** The validated `haproxy` section: the nodes, their host and address, image and stats page. */
+    readonly haproxy: Haproxy;
+    /** The listeners in force (configured or derived): their published ports are opened on the host. */
+    readonly listeners: Listener[];
+    /** Each node's haproxy.cfg by node name (a secret Output: the stats and health-check passwords), sent on stdin only. */
+    readonly configs: Record<string, pulumi.Output<RenderedFile>>;
     /** True when a keepalived instance runs inside these containers: they then get the VRRP capabilities and an entrypoint that starts it. */
     readonly vrrpInside: boolean;
     /** Placement macvlan: the macvlan network per host, for nodes with a lanIp. */
@@ -38,14 +38,13 @@ export class HaproxyGroup extends pulumi.ComponentResource {
 
     constructor(name: string, args: HaproxyGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-mysql:proxy:HaproxyGroup", name, {}, opts);
-        const t = args.topology;
-        const ha = t.haproxy as Haproxy;
+        const ha = args.haproxy;
         const ports = [
-            ...haproxyListeners(t).flatMap((l) => (l.publishPort ? [{ internal: l.port, external: l.publishPort }] : [])),
+            ...args.listeners.flatMap((l) => (l.publishPort ? [{ internal: l.port, external: l.publishPort }] : [])),
             ...(ha.stats.publishPort ? [{ internal: ha.stats.port, external: ha.stats.publishPort }] : []),
         ];
         for (const node of ha.nodes) {
-            const host = args.hosts[node.host];
+            const host = args.context.hosts[node.host];
             const hostDir = `${HAPROXY_HOST_DIR}/${node.name}`;
             // The renderer names the path inside the container; on the host it lives under hostDir.
             const onHost = (f: RenderedFile): RenderedFile => ({ ...f, path: `${hostDir}/${path.basename(f.path)}` });
@@ -55,7 +54,7 @@ export class HaproxyGroup extends pulumi.ComponentResource {
                     connection: host.connection,
                     create: haproxyConfigApply(node.name),
                     delete: haproxyConfigRemove(hostDir),
-                    stdin: pulumi.secret(args.secrets.apply((s) => filesPayload([onHost(renderHaproxyCfg(t, node.name, s))]))),
+                    stdin: pulumi.secret(args.configs[node.name].apply((cfg) => filesPayload([onHost(cfg)]))),
                     secret: true,
                 },
                 { parent: this, dependsOn: args.dependsOn },
@@ -66,7 +65,7 @@ export class HaproxyGroup extends pulumi.ComponentResource {
                 {
                     node,
                     image: ha.image,
-                    network: args.network,
+                    network: args.context.network,
                     lanNetwork: args.lanNetworks?.[node.host],
                     provider: host.docker,
                     ports,

@@ -2,21 +2,18 @@
 // (xinetd on the status port) that HAProxy and keepalived check.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Mycat, Topology } from "../../model/schema";
-import { renderMycatRuleXml, renderMycatSchemaXml, renderMycatServerXml } from "../render/mycat-xml";
-import { renderMycatStatus } from "../render/health-services";
-import { HostBase } from "../host/host-base";
+import { Mycat } from "../../model/schema";
+import { StackContext } from "../stack-context";
+import { RenderedFile } from "../render/file";
 import { nodeContainer } from "../docker/node-container";
 
 export interface MycatGroupArgs {
-    /** The validated topology: the MyCat nodes, their host and address, image, and the schema and backends it renders into server.xml and schema.xml. */
-    readonly topology: Topology;
-    /** The prepared hosts by name: each node's container runs through its host's Docker provider. */
-    readonly hosts: Record<string, HostBase>;
-    /** Name of the container network the nodes join; they reach the databases over it. */
-    readonly network: pulumi.Input<string>;
-    /** The stack secrets by name (a secret Output): the MyCat user and backend passwords in its XML files. */
-    readonly secrets: pulumi.Output<Record<string, string>>;
+    /** Hosts and network: each node's container runs through its host's Docker provider and reaches the databases over the network. */
+    readonly context: StackContext;
+    /** The validated `mycat` section: the nodes, their host and address, image and ports. */
+    readonly mycat: Mycat;
+    /** server.xml, schema.xml, rule.xml and the status service (a secret Output: the MyCat user and backend passwords), uploaded into every node. */
+    readonly files: pulumi.Output<RenderedFile[]>;
     /** True when a keepalived instance runs inside these containers: they then get the VRRP capabilities. */
     readonly vrrpInside: boolean;
     /** Placement macvlan: the macvlan network per host, for nodes with a lanIp. */
@@ -30,19 +27,17 @@ export class MycatGroup extends pulumi.ComponentResource {
 
     constructor(name: string, args: MycatGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-mysql:proxy:MycatGroup", name, {}, opts);
-        const t = args.topology;
-        const m = t.mycat as Mycat;
-        const files = args.secrets.apply((s) => [renderMycatServerXml(t, s), renderMycatSchemaXml(t, s), renderMycatRuleXml(t), ...renderMycatStatus(t)]);
+        const m = args.mycat;
         for (const node of m.nodes) {
             this.containers[node.name] = nodeContainer(
                 `${name}-${node.name}`,
                 {
                     node,
                     image: m.image,
-                    network: args.network,
+                    network: args.context.network,
                     lanNetwork: args.lanNetworks?.[node.host],
-                    provider: args.hosts[node.host].docker,
-                    files: pulumi.secret(files),
+                    provider: args.context.hosts[node.host].docker,
+                    files: pulumi.secret(args.files),
                     ports: m.publish ? [m.ports.server, m.ports.manager].map((p) => ({ internal: p, external: p })) : undefined,
                     vrrpCapabilities: args.vrrpInside,
                 },
