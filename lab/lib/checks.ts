@@ -5,6 +5,7 @@ import * as mysql from "mysql2/promise";
 import { AppAccount, VrrpInstance } from "../../model/schema";
 import { vrrpMembers } from "../../model/derive";
 import { Backend, sqlEndpoints, SqlEndpoint, statsEndpoints } from "../../model/endpoints";
+import { describeMembership, membership, waitClusterWhole } from "./galera";
 import { containerSql, eventually, run } from "./exec";
 import { httpGet } from "./http";
 import { LabStack } from "./lab-stack";
@@ -134,6 +135,15 @@ export function labChecks(lab: LabStack): Check[] {
                 const single = await eventually(() => (holders = vipHolders(lab, inst)).length === 1, 10_000);
                 if (!single) throw new Error(`held by ${holders.length ? holders.join(", ") : "nobody"}`);
                 return `held by ${holders[0]} (${inst.level} level)`;
+            },
+        });
+    }
+    if (t.database.pxc) {
+        checks.push({
+            name: `Galera: ${t.database.pxc.nodes.length} nodes Synced in one Primary component, held 5 s`,
+            run: async () => {
+                await waitClusterWhole(lab, 60_000);
+                return describeMembership(membership(lab));
             },
         });
     }

@@ -12,6 +12,7 @@ import { appOf, backendNodes, vipHolders } from "./checks";
 import { containerSql, eventually, run, sleep } from "./exec";
 import { LabStack, REPO } from "./lab-stack";
 import { LAB } from "./lab-description";
+import { membership, membershipProblems } from "./galera";
 import { FailureRun, failureRuns, longestOutage, longestStall } from "./client-loop";
 import { Writer, WRITES_TABLE } from "./writer";
 
@@ -142,12 +143,21 @@ function running(ctx: DrillContext, host: string, container: string): boolean {
     return r.code === 0 && r.stdout.trim() === "true";
 }
 
+/** Every Galera node a Synced member of one Primary component of the configured size (one state UUID). */
 function galeraWhole(ctx: DrillContext): boolean {
     const nodes = ctx.lab.topology.database.pxc?.nodes ?? [];
-    return nodes.every((n) => {
-        const r = containerSql(ctx.lab.dockerHost(n.host), n.name, "SHOW STATUS WHERE Variable_name IN ('wsrep_cluster_size','wsrep_local_state_comment')", { timeoutMs: 5000 });
-        return r.code === 0 && r.stdout.includes(`wsrep_cluster_size\t${nodes.length}`) && r.stdout.includes("Synced");
-    });
+    return membershipProblems(membership(ctx.lab), nodes.length).length === 0;
+}
+
+function galeraNodes(ctx: DrillContext) {
+    const pxc = ctx.lab.topology.database.pxc;
+    if (!pxc) throw new Error("no Galera cluster in the topology");
+    return { pxc, nodes: pxc.nodes, boot: pxc.nodes.find((n) => n.bootstrap) ?? pxc.nodes[0] };
+}
+
+/** Empties a stopped node's data volume, as a lost or recreated disk would leave it. */
+function wipeVolume(ctx: DrillContext, host: string, node: string, image: string): void {
+    docker(ctx, host, ["run", "--rm", "--network", "none", "--entrypoint", "sh", "-v", `${node}-data:/var/lib/mysql`, image, "-c", "find /var/lib/mysql -mindepth 1 -delete"]);
 }
 
 function replicating(ctx: DrillContext): boolean {
@@ -266,6 +276,50 @@ export const DRILLS: Drill[] = [
         recover: async (ctx) => {
             const n = ctx.lab.topology.database.pxc?.nodes[0];
             if (n) await restartIfNeeded(ctx, n.host, n.name);
+        },
+        healthy: async (ctx) => galeraWhole(ctx),
+    },
+    {
+        name: "bootstrap-node-volume-lost",
+        levels: ["host"],
+        movesVip: false,
+        what: () => "the bootstrap Galera node is stopped, its data volume emptied, and started again: it must join the running cluster by SST, never start a new one",
+        backend: "pxc",
+        inject: async (ctx) => {
+            const { pxc, boot } = galeraNodes(ctx);
+            docker(ctx, boot.host, ["stop", "-t", "30", boot.name]);
+            wipeVolume(ctx, boot.host, boot.name, pxc.image);
+            docker(ctx, boot.host, ["start", boot.name]);
+        },
+        recover: async () => undefined,
+        healthy: async (ctx) => galeraWhole(ctx),
+    },
+    {
+        name: "bootstrap-node-restart",
+        levels: ["host"],
+        movesVip: false,
+        what: () => "the bootstrap Galera node is restarted (docker restart) while the others run: it rejoins by IST",
+        backend: "pxc",
+        inject: async (ctx) => {
+            const { boot } = galeraNodes(ctx);
+            docker(ctx, boot.host, ["restart", "-t", "30", boot.name]);
+        },
+        recover: async () => undefined,
+        healthy: async (ctx) => galeraWhole(ctx),
+    },
+    {
+        name: "full-cluster-crash",
+        levels: ["host"],
+        movesVip: false,
+        what: () => "every Galera node is SIGKILLed at once; Docker restarts them and the cluster must come back Primary by itself from the most advanced node",
+        backend: "pxc",
+        inject: async (ctx) => {
+            const { nodes } = galeraNodes(ctx);
+            const pids = nodes.map((n) => Number(docker(ctx, n.host, ["inspect", "-f", "{{.State.Pid}}", n.name]).trim()));
+            for (const pid of pids) if (pid > 1) process.kill(pid, "SIGKILL");
+        },
+        recover: async (ctx) => {
+            for (const n of galeraNodes(ctx).nodes) await restartIfNeeded(ctx, n.host, n.name);
         },
         healthy: async (ctx) => galeraWhole(ctx),
     },
