@@ -17,6 +17,8 @@ keep=0
 
 base_tar=/root/.cache/ha-mysql-iac/lab/base-bookworm.tar
 root=$(mktemp -d /var/tmp/ha-fresh.XXXXXX)
+# mktemp makes it 0700; as the tree's / that would lock every non-root service user out.
+chmod 0755 "$root"
 mounts=()
 cleanup() {
 	local i
@@ -36,6 +38,9 @@ fi
 missing=$(chroot "$root" sh -c 'for p in haproxy keepalived mariadb-server shellcheck docker.io; do dpkg-query -W -f="\${Status}" $p 2>/dev/null | grep -q "ok installed" || echo $p; done' | wc -l)
 log "packages of the project missing in the tree: $missing of 5 checked"
 
+# The tree's root is a mount point, as a machine's / is: `ip netns exec` remounts it rslave.
+mount --bind "$root" "$root"
+mounts+=("$root")
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 cp /etc/resolv.conf "$root/etc/resolv.conf"

@@ -262,8 +262,11 @@ describe("health services", () => {
                 expect(x.log()).toMatch(/Started working: 1 available service/);
                 expect(x.log()).not.toMatch(/WARNING|ERROR/);
                 const up = await fakeMycat(sqlPort, true);
-                expect(await httpCheck(statusPort)).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nMyCat is serving/);
-                await new Promise((r) => up.close(r));
+                try {
+                    expect(await httpCheck(statusPort)).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nMyCat is serving/);
+                } finally {
+                    await new Promise((r) => up.close(r));
+                }
                 expect(await httpCheck(statusPort)).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
                 const silent = await fakeMycat(sqlPort, false);
                 try {
