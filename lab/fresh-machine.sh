@@ -17,8 +17,6 @@ keep=0
 
 base_tar=/root/.cache/ha-mysql-iac/lab/base-bookworm.tar
 root=$(mktemp -d /var/tmp/ha-fresh.XXXXXX)
-# mktemp makes it 0700; as the tree's / that would lock every non-root service user out.
-chmod 0755 "$root"
 mounts=()
 cleanup() {
 	local i
@@ -35,6 +33,9 @@ else
 	log "debootstrap bookworm (no cached base)"
 	debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >/dev/null
 fi
+# mktemp (and the cached base's own root entry) make it 0700; as the tree's / that would lock
+# every non-root service user out, which no machine does.
+chmod 0755 "$root"
 missing=$(chroot "$root" sh -c 'for p in haproxy keepalived mariadb-server shellcheck docker.io; do dpkg-query -W -f="\${Status}" $p 2>/dev/null | grep -q "ok installed" || echo $p; done' | wc -l)
 log "packages of the project missing in the tree: $missing of 5 checked"
 
