@@ -6,6 +6,7 @@ import { Pxc, Topology } from "../../model/schema";
 import { pxcBootstrapNode } from "../../model/derive";
 import { renderClientCnf, ROOT_CLIENT_CNF } from "../render/client-cnf";
 import { GALERA_INIT_SQL_PATH, GALERA_START_PATH, renderGaleraStart } from "../render/galera-start";
+import { renderGaleraRecover } from "../render/galera-recover";
 import { renderClustercheck } from "../render/health-services";
 import { renderGaleraCnf, renderGaleraSecretCnf } from "../render/mysql-cnf";
 import { renderGaleraUsersSql } from "../render/replication-sql";
@@ -44,7 +45,8 @@ export class PxcCluster extends pulumi.ComponentResource {
             const files = args.secrets.apply((s) => [
                 renderGaleraCnf(t, node.name),
                 ...renderGaleraSecretCnf(t, node.name, s),
-                renderGaleraStart(t),
+                renderGaleraStart(t, node.name),
+                renderGaleraRecover(t, node.name),
                 { path: GALERA_INIT_SQL_PATH, mode: "0600", content: renderGaleraUsersSql(t, s) },
                 renderClientCnf("root", s[pxc.rootPasswordSecret]),
                 ...renderClustercheck(t, node.name, s),
@@ -54,10 +56,9 @@ export class PxcCluster extends pulumi.ComponentResource {
                 `XTRABACKUP_PASSWORD=${s[pxc.sstPasswordSecret]}`,
                 `CLUSTERCHECK_PASSWORD=${s[pxc.clustercheck.passwordSecret]}`,
                 `CLUSTER_NAME=${pxc.clusterName}`,
-                `GALERA_PEERS=${pxc.nodes.filter((n) => n !== node).map((n) => n.ip).join(" ")}`,
-                `GALERA_BOOTSTRAP=${node === boot ? 1 : 0}`,
             ]);
-            const volume = dataVolume(`${name}-${node.name}-data`, `${node.name}-data`, host.docker, this);
+            const volumeName = `${node.name}-data`;
+            const volume = dataVolume(`${name}-${node.name}-data`, volumeName, host.docker, this);
             const container = nodeContainer(
                 `${name}-${node.name}`,
                 {
