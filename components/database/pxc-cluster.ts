@@ -5,13 +5,14 @@ import * as docker from "@pulumi/docker";
 import { Pxc, Topology } from "../../model/schema";
 import { pxcBootstrapNode } from "../../model/derive";
 import { renderClientCnf, ROOT_CLIENT_CNF } from "../render/client-cnf";
-import { GALERA_INIT_SQL_PATH, GALERA_START_PATH, renderGaleraStart } from "../render/galera-start";
+import { GALERA_DATADIR, GALERA_INIT_SQL_PATH, GALERA_NEW_CLUSTER_MARKER, GALERA_START_PATH, renderGaleraStart } from "../render/galera-start";
+import { renderGaleraRecover } from "../render/galera-recover";
 import { renderClustercheck } from "../render/health-services";
 import { renderGaleraCnf, renderGaleraSecretCnf } from "../render/mysql-cnf";
 import { renderGaleraUsersSql } from "../render/replication-sql";
 import { HostBase } from "../host/host-base";
 import { dataVolume, nodeContainer } from "../docker/node-container";
-import { waitFor } from "../render/step-scripts";
+import { quote, waitFor } from "../render/step-scripts";
 import { remoteStep } from "../remote/step";
 
 export interface PxcClusterArgs {
@@ -44,7 +45,8 @@ export class PxcCluster extends pulumi.ComponentResource {
             const files = args.secrets.apply((s) => [
                 renderGaleraCnf(t, node.name),
                 ...renderGaleraSecretCnf(t, node.name, s),
-                renderGaleraStart(t),
+                renderGaleraStart(t, node.name),
+                renderGaleraRecover(t, node.name),
                 { path: GALERA_INIT_SQL_PATH, mode: "0600", content: renderGaleraUsersSql(t, s) },
                 renderClientCnf("root", s[pxc.rootPasswordSecret]),
                 ...renderClustercheck(t, node.name, s),
@@ -54,10 +56,28 @@ export class PxcCluster extends pulumi.ComponentResource {
                 `XTRABACKUP_PASSWORD=${s[pxc.sstPasswordSecret]}`,
                 `CLUSTERCHECK_PASSWORD=${s[pxc.clustercheck.passwordSecret]}`,
                 `CLUSTER_NAME=${pxc.clusterName}`,
-                `GALERA_PEERS=${pxc.nodes.filter((n) => n !== node).map((n) => n.ip).join(" ")}`,
-                `GALERA_BOOTSTRAP=${node === boot ? 1 : 0}`,
             ]);
-            const volume = dataVolume(`${name}-${node.name}-data`, `${node.name}-data`, host.docker, this);
+            const volumeName = `${node.name}-data`;
+            const volume = dataVolume(`${name}-${node.name}-data`, volumeName, host.docker, this);
+            // The one-shot record that this volume belongs to a cluster being created: the start
+            // wrapper bootstraps an empty datadir only with it, so a bootstrap node whose volume is
+            // lost later joins instead of starting a second, empty cluster. Written once, before
+            // the first start, into a volume without Galera state; ignoreChanges keeps a later
+            // change of the script (the image) from writing it again.
+            const marker =
+                node === boot
+                    ? remoteStep(
+                          `${name}-${node.name}-new-cluster-marker`,
+                          {
+                              connection: host.connection,
+                              create: `set -eu\ndocker run --rm --network none --user 0 -v ${quote(`${volumeName}:${GALERA_DATADIR}`)} --entrypoint sh ${quote(pxc.image)} -c ${quote(
+                                  `if [ -e ${GALERA_DATADIR}/grastate.dat ]; then echo "${volumeName} has Galera state: no new-cluster marker"; else touch ${GALERA_NEW_CLUSTER_MARKER}; echo "${volumeName}: wrote ${GALERA_NEW_CLUSTER_MARKER}"; fi`,
+                              )}`,
+                              delete: "true",
+                          },
+                          { parent: this, dependsOn: [...previous, volume], ignoreChanges: ["create", "update"] },
+                      )
+                    : undefined;
             const container = nodeContainer(
                 `${name}-${node.name}`,
                 {
@@ -70,13 +90,15 @@ export class PxcCluster extends pulumi.ComponentResource {
                     entrypoints: [GALERA_START_PATH],
                     volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }],
                 },
-                { parent: this, dependsOn: [...previous, volume] },
+                { parent: this, dependsOn: [...previous, volume, ...(marker ? [marker] : [])] },
             );
+            // Synced, the bootstrap node has made its cluster: the marker has done its one job.
+            const dropMarker = node === boot ? `\ndocker exec ${node.name} rm -f ${GALERA_NEW_CLUSTER_MARKER}\necho "removed ${GALERA_NEW_CLUSTER_MARKER}"` : "";
             const synced = remoteStep(
                 `${name}-${node.name}-synced`,
                 {
                     connection: host.connection,
-                    create: `set -eu\n${waitFor(`${node.name} Synced`, `docker exec ${node.name} mysql --defaults-extra-file=${ROOT_CLIENT_CNF} -Nse "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | grep -q Synced`, 600)}`,
+                    create: `set -eu\n${waitFor(`${node.name} Synced`, `docker exec ${node.name} mysql --defaults-extra-file=${ROOT_CLIENT_CNF} -Nse "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | grep -q Synced`, 600)}${dropMarker}`,
                     delete: "true",
                     triggers: [container.id],
                 },

@@ -215,32 +215,48 @@ describe("health services", () => {
             // Refuses to answer unless the credentials come from the defaults file, as the first option.
             fs.writeFileSync(
                 path.join(bin, "mariadb"),
-                '#!/bin/bash\ncase "$1" in --defaults-extra-file=*) ;; *) exit 2 ;; esac\n[ -n "${FAKE_STATE:-}" ] || exit 1\nprintf "wsrep_local_state\\t%s\\n" "$FAKE_STATE"\n',
+                // Answers only the one query for both values, in the server's row order.
+                [
+                    "#!/bin/bash",
+                    'case "$1" in --defaults-extra-file=*) ;; *) exit 2 ;; esac',
+                    'case "$*" in *"Variable_name IN (\'wsrep_local_state\',\'wsrep_cluster_status\')"*) ;; *) exit 3 ;; esac',
+                    '[ -n "${FAKE_STATE:-}" ] || exit 1',
+                    'printf "wsrep_local_state\\t%s\\nwsrep_cluster_status\\t%s\\n" "$FAKE_STATE" "${FAKE_CLUSTER:-Primary}"',
+                    "",
+                ].join("\n"),
                 { mode: 0o755 },
             );
         });
         afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-        function ask(state: string | undefined, availableWhenDonor = false): string {
+        function ask(state: string | undefined, availableWhenDonor = false, cluster?: string): string {
             const sh = byPath(renderClustercheck(g.topology, g.node, g.secrets, { availableWhenDonor }), CLUSTERCHECK_SCRIPT_PATH).content;
             const r = spawnSync("bash", ["-c", sh], {
                 input: "GET / HTTP/1.0\r\n\r\n",
                 encoding: "utf8",
                 timeout: 15_000,
-                env: { PATH: `${path.join(dir, "bin")}:/usr/bin:/bin`, ...(state === undefined ? {} : { FAKE_STATE: state }) },
+                env: {
+                    PATH: `${path.join(dir, "bin")}:/usr/bin:/bin`,
+                    ...(state === undefined ? {} : { FAKE_STATE: state }),
+                    ...(cluster === undefined ? {} : { FAKE_CLUSTER: cluster }),
+                },
             });
             expect(r.status).toBe(0);
             return r.stdout;
         }
 
         it.each([
-            ["4", false, "200 OK"],
-            ["2", false, "503 Service Unavailable"],
-            ["2", true, "200 OK"],
-            ["1", false, "503 Service Unavailable"],
-            [undefined, false, "503 Service Unavailable"],
-        ])("state %s (donor allowed: %s) -> %s", (state, donor, status) => {
-            const out = ask(state, donor);
+            ["4", false, "Primary", "200 OK"],
+            ["2", false, "Primary", "503 Service Unavailable"],
+            ["2", true, "Primary", "200 OK"],
+            ["1", false, "Primary", "503 Service Unavailable"],
+            [undefined, false, "Primary", "503 Service Unavailable"],
+            // Cut off from its peers: the local state still says Synced (or Donor).
+            ["4", false, "non-Primary", "503 Service Unavailable"],
+            ["2", true, "non-Primary", "503 Service Unavailable"],
+            ["4", false, "Disconnected", "503 Service Unavailable"],
+        ])("state %s (donor allowed: %s, cluster %s) -> %s", (state, donor, cluster, status) => {
+            const out = ask(state, donor, cluster);
             expect(out.startsWith(`HTTP/1.1 ${status}\r\n`)).toBe(true);
             const [head, body] = out.split("\r\n\r\n");
             expect(head).toMatch(new RegExp(`Content-Length: ${Buffer.byteLength(body)}$`, "m"));

@@ -1,0 +1,361 @@
+#!/bin/bash
+# ha-galera-start for Galera node pn3 (172.18.0.4) of cluster pxc (pxc57).
+# Rendered by ha-mysql from the stack topology: edit the stack, not this file.
+#
+# Decides at every start whether this node joins the cluster or starts a new one:
+# - it joins when any member's clustercheck (port 9200) answers 200: Synced in the Primary component;
+# - an empty datadir starts a new cluster only with the marker /var/lib/mysql/ha-new-cluster (the stack
+#   writes it into the bootstrap node's new volume) and when no member is Synced or has state;
+#   without the marker it only ever joins;
+# - with state it looks 20s (evs.inactive_timeout plus a margin) for a Synced member; then it
+#   publishes its position ("uuid seqno safe_to_bootstrap") on port 4569 and reads every member's:
+#   when all report the same cluster uuid, the most advanced (highest seqno, then safe_to_bootstrap 1,
+#   then member order) bootstraps and the others join it;
+# - otherwise it waits and logs what is missing; `ha-galera-recover [--force]` (docker exec) decides by hand.
+# Before it execs the server it starts a watchdog that stops the server (SIGTERM) when the node has
+# been out of a Primary component for a grace period, so Docker's restart policy brings it back here.
+#
+# Test hooks (environment; the defaults are the rendered values): HA_GALERA_DATADIR,
+# HA_GALERA_RUN_DIR, HA_GALERA_PROBE_SECONDS, HA_GALERA_POLL_SECONDS,
+# HA_GALERA_WATCHDOG_GRACE_SECONDS, HA_GALERA_WATCHDOG_START_SECONDS,
+# HA_GALERA_WATCHDOG_INTERVAL_SECONDS, HA_GALERA_ENTRYPOINT.
+set -euo pipefail
+
+readonly NODE=pn3
+readonly SELF_IP=172.18.0.4
+# Every member, in the topology's order: the order breaks ties between equal positions.
+readonly MEMBERS=(pn1 pn2 pn3)
+readonly MEMBER_IPS=(172.18.0.2 172.18.0.3 172.18.0.4)
+readonly CLUSTERCHECK_PORT=9200
+readonly POSITION_PORT=4569
+readonly RUN_DIR=${HA_GALERA_RUN_DIR:-/tmp/ha-galera}
+readonly POLL_SECONDS=${HA_GALERA_POLL_SECONDS:-5}
+readonly POSITION_FILE=$RUN_DIR/position
+readonly FLAG=$RUN_DIR/bootstrap-now
+readonly ZERO_UUID=00000000-0000-0000-0000-000000000000
+
+# HTTP status of a member's clustercheck, empty when nothing answers. Only 200 (Synced in the
+# Primary component) means a live cluster: an open Galera port is also what a node that fell
+# out of the cluster, or one still starting, shows.
+clustercheck_status() {
+    local line code=""
+    # shellcheck disable=SC2016 # expands in the inner bash, which gets address and port as arguments
+    line=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "GET / HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3' \
+        _ "$1" "$CLUSTERCHECK_PORT" 2>/dev/null) || true
+    read -r _ code _ <<<"$line" || true
+    echo "$code"
+}
+
+# The "uuid seqno safe_to_bootstrap" line a waiting member publishes, empty when it publishes none.
+member_position() {
+    local line re='^[0-9a-f-]{36} -?[0-9]+ [01]$'
+    # shellcheck disable=SC2016 # expands in the inner bash, which gets address and port as arguments
+    line=$(timeout 3 bash -c 'exec 3<"/dev/tcp/$1/$2" && head -n 1 <&3' _ "$1" "$POSITION_PORT" 2>/dev/null) || true
+    if [[ $line =~ $re ]]; then echo "$line"; fi
+}
+
+readonly DATADIR=${HA_GALERA_DATADIR:-/var/lib/mysql}
+readonly PROBE_SECONDS=${HA_GALERA_PROBE_SECONDS:-20}
+# Out of a Primary component this long (not joining, no state transfer) stops the server.
+readonly WATCHDOG_GRACE=${HA_GALERA_WATCHDOG_GRACE_SECONDS:-60}
+# A server that has not answered yet is starting (crash recovery, waiting for its state transfer).
+readonly WATCHDOG_START=${HA_GALERA_WATCHDOG_START_SECONDS:-300}
+readonly WATCHDOG_INTERVAL=${HA_GALERA_WATCHDOG_INTERVAL_SECONDS:-5}
+readonly GRASTATE=$DATADIR/grastate.dat
+readonly MARKER=$DATADIR/ha-new-cluster
+
+log() { echo "ha-galera-start: $*" >&2; }
+
+# A wait can last hours: say a waiting message when it changes, else once a minute.
+last_said=""
+last_said_at=0
+say() {
+    if [ "$1" != "$last_said" ] || [ $((SECONDS - last_said_at)) -ge 60 ]; then
+        log "$1"
+        last_said=$1
+        last_said_at=$SECONDS
+    fi
+}
+
+grastate_field() { sed -n "s/^$1:[[:space:]]*//p" "$GRASTATE" 2>/dev/null | head -n 1; }
+
+# The position service: each connection gets the content of $POSITION_FILE. Restarted when
+# it died (a bind that failed while an old socket lingered), stopped before the server starts.
+position_pid=""
+publish_position() {
+    printf '%s\n' "$1" >"$POSITION_FILE.tmp"
+    mv -f "$POSITION_FILE.tmp" "$POSITION_FILE"
+    keep_publishing
+}
+keep_publishing() {
+    if [ -n "$position_pid" ] && kill -0 "$position_pid" 2>/dev/null; then return 0; fi
+    socat "TCP-LISTEN:$POSITION_PORT,bind=$SELF_IP,fork,reuseaddr" "SYSTEM:cat $POSITION_FILE" </dev/null >/dev/null 2>&1 &
+    position_pid=$!
+    sleep 0.2
+    if ! kill -0 "$position_pid" 2>/dev/null; then
+        say "cannot publish this node's position on $SELF_IP:$POSITION_PORT (socat exited): the other members cannot see it"
+    fi
+}
+stop_publishing() {
+    if [ -n "$position_pid" ]; then
+        kill "$position_pid" 2>/dev/null || true
+        wait "$position_pid" 2>/dev/null || true
+        position_pid=""
+    fi
+    rm -f "$POSITION_FILE"
+}
+trap stop_publishing EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+decision=""
+join=""
+
+join_via() {
+    local name=$1 ip=$2 other
+    join=$ip
+    for other in "${MEMBER_IPS[@]}"; do
+        if [ "$other" != "$ip" ] && [ "$other" != "$SELF_IP" ]; then join="$join,$other"; fi
+    done
+    decision="join"
+    if [ -f "$FLAG" ]; then
+        rm -f "$FLAG"
+        log "ignoring the bootstrap request of ha-galera-recover: $name is Synced"
+    fi
+    log "joining the cluster through $name ($ip answers clustercheck 200: Synced in the Primary component); cluster address gcomm://$join"
+}
+
+# Joins the first other member whose clustercheck answers 200; fails when none does.
+join_synced_member() {
+    local i
+    for i in "${!MEMBERS[@]}"; do
+        if [ "${MEMBERS[i]}" = "$NODE" ]; then continue; fi
+        if [ "$(clustercheck_status "${MEMBER_IPS[i]}")" = 200 ]; then
+            join_via "${MEMBERS[i]}" "${MEMBER_IPS[i]}"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# ha-galera-recover's request, taken only in a round in which no member was Synced.
+take_bootstrap_request() {
+    if [ ! -f "$FLAG" ]; then return 1; fi
+    rm -f "$FLAG"
+    log "ha-galera-recover asked for a new cluster from this node and no member is Synced: bootstrapping"
+    decision=bootstrap
+}
+
+# Probes for a Synced member for PROBE_SECONDS; fails when none appeared. SECONDS counts
+# whole seconds, so the deadline is one more: the window is never shorter than asked.
+probe_for_synced_member() {
+    local deadline=$((SECONDS + PROBE_SECONDS + 1))
+    while :; do
+        if join_synced_member; then return 0; fi
+        if [ "$SECONDS" -ge "$deadline" ]; then return 1; fi
+        sleep "$POLL_SECONDS"
+    done
+}
+
+# No state: join whenever a member is Synced; never bootstrap unless an operator asks.
+wait_for_synced_member() {
+    while :; do
+        if join_synced_member || take_bootstrap_request; then return 0; fi
+        keep_publishing
+        say "$1: waiting for a member to answer clustercheck 200 (Synced in the Primary component) to join it; this node never bootstraps by itself (ha-galera-recover --force would, with an empty cluster)"
+        sleep "$POLL_SECONDS"
+    done
+}
+
+# Empty datadir with the marker: a new cluster, unless some member is Synced or has state.
+probe_for_new_cluster() {
+    local deadline=$((SECONDS + PROBE_SECONDS + 1)) i pos
+    while :; do
+        if join_synced_member; then return 0; fi
+        for i in "${!MEMBERS[@]}"; do
+            if [ "${MEMBERS[i]}" = "$NODE" ]; then continue; fi
+            pos=$(member_position "${MEMBER_IPS[i]}")
+            if [ -n "$pos" ] && [ "${pos%% *}" != "$ZERO_UUID" ]; then
+                log "the new-cluster marker is stale: ${MEMBERS[i]} (${MEMBER_IPS[i]}) has state ($pos), so the cluster exists and this node must not start another"
+                wait_for_synced_member "empty datadir, and the cluster exists"
+                return 0
+            fi
+        done
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            log "empty datadir, the new-cluster marker $MARKER, and for ${PROBE_SECONDS}s no member Synced or with state: bootstrapping a new cluster"
+            decision=bootstrap
+            return 0
+        fi
+        sleep "$POLL_SECONDS"
+    done
+}
+
+# Reads the position InnoDB holds when grastate.dat has none (seqno -1 after a crash).
+recover_position() {
+    local out=$RUN_DIR/wsrep-recover.log found
+    : >"$out"
+    log "grastate.dat has seqno -1 (the server did not save its position): asking mysqld --wsrep-recover"
+    if ! timeout 900 mysqld --user=mysql --wsrep-recover --log-error="$out" "$@" >>"$out" 2>&1; then
+        log "mysqld --wsrep-recover failed; its last lines:"
+        tail -n 20 "$out" >&2 || true
+    fi
+    found=$(grep -o 'WSREP: Recovered position: [0-9a-f-]\{36\}:-\{0,1\}[0-9]\{1,\}' "$out" | tail -n 1) || true
+    if [ -z "$found" ]; then
+        log "--wsrep-recover printed no position: this node's position stays unknown (seqno -1)"
+        return 0
+    fi
+    found=${found##*: }
+    if [ "${found%%:*}" != "$uuid" ]; then log "the recovered cluster uuid ${found%%:*} differs from grastate.dat's $uuid"; fi
+    uuid=${found%%:*}
+    seqno=${found##*:}
+    log "recovered position $uuid:$seqno"
+}
+
+# The whole cluster is down: bootstrap only when every member reported a position of the same
+# cluster and this one is the most advanced; join once the one that is starts.
+wait_for_all_members() {
+    local i name ip pos u s f best best_seqno best_safe known missing differ
+    while :; do
+        if join_synced_member || take_bootstrap_request; then return 0; fi
+        keep_publishing
+        best="" best_seqno=-1 best_safe=0 known="" missing="" differ=""
+        for i in "${!MEMBERS[@]}"; do
+            name=${MEMBERS[i]} ip=${MEMBER_IPS[i]}
+            if [ "$name" = "$NODE" ]; then pos="$uuid $seqno $safe"; else pos=$(member_position "$ip"); fi
+            if [ -z "$pos" ]; then
+                missing="$missing, $name ($ip publishes no position on port $POSITION_PORT: not waiting, or running a server)"
+                continue
+            fi
+            read -r u s f <<<"$pos"
+            known="$known, $name $u:$s safe_to_bootstrap=$f"
+            if [ "$u" = "$ZERO_UUID" ]; then missing="$missing, $name (no state: it needs a full state transfer)"; continue; fi
+            if [ "$s" -lt 0 ]; then missing="$missing, $name (its position is unknown: --wsrep-recover found none)"; continue; fi
+            if [ "$u" != "$uuid" ]; then differ="$differ, $name has cluster $u"; continue; fi
+            if [ -z "$best" ] || [ "$s" -gt "$best_seqno" ] || { [ "$s" -eq "$best_seqno" ] && [ "$f" -gt "$best_safe" ]; }; then
+                best=$name best_seqno=$s best_safe=$f
+            fi
+        done
+        if [ -n "$differ" ]; then
+            say "no automatic bootstrap: the members come from different clusters (this node has $uuid${differ}); positions: ${known#, }. Choose the cluster to keep and run ha-galera-recover on its most advanced member (docker exec <node> ha-galera-recover)"
+        elif [ -n "$missing" ]; then
+            say "no member is Synced, and no automatic bootstrap until every member reports its position; missing: ${missing#, }; known: ${known#, }. If the missing ones cannot come back, run ha-galera-recover on the most advanced member that can (docker exec <node> ha-galera-recover)"
+        elif [ "$best" = "$NODE" ]; then
+            log "every member reported its position in cluster $uuid (${known#, }) and this node is the most advanced: bootstrapping from it"
+            decision=bootstrap
+            return 0
+        else
+            say "every member reported its position in cluster $uuid (${known#, }): $best is the most advanced; waiting for it to bootstrap, then joining it"
+        fi
+        sleep "$POLL_SECONDS"
+    done
+}
+
+# The watchdog: a node that fell out of the cluster keeps mysqld running (Initialized,
+# wsrep_ready OFF) and Docker's restart policy never acts. Stopping the server sends it back
+# through this script, which rejoins. It checks that the server still runs on every round,
+# so it ends with it.
+watchdog() {
+    set +e
+    local server=$1 started=$SECONDS answered="" bad_since="" client status comment cluster ready reason
+    client=$(command -v mariadb || command -v mysql) || { log "watchdog: no mysql client, so nothing watches this node"; return 0; }
+    while sleep "$WATCHDOG_INTERVAL"; do
+        kill -0 "$server" 2>/dev/null || return 0
+        status=$(timeout 10 "$client" --defaults-extra-file=/etc/ha-mysql/root-client.cnf --connect-timeout=5 --batch --skip-column-names \
+            -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state_comment','wsrep_cluster_status','wsrep_ready');" 2>/dev/null)
+        comment=$(printf '%s\n' "$status" | awk -F '\t' 'tolower($1) == "wsrep_local_state_comment" { print $2 }')
+        cluster=$(printf '%s\n' "$status" | awk -F '\t' 'tolower($1) == "wsrep_cluster_status" { print $2 }')
+        ready=$(printf '%s\n' "$status" | awk -F '\t' 'tolower($1) == "wsrep_ready" { print $2 }')
+        reason=""
+        if pgrep -f 'wsrep_sst_' >/dev/null 2>&1; then
+            reason=""
+        elif [ -z "$comment" ]; then
+            if [ -n "$answered" ] || [ $((SECONDS - started)) -ge "$WATCHDOG_START" ]; then reason="the server does not answer"; fi
+        else
+            answered=1
+            case "$comment" in
+                Joiner | Joining* | Joined) ;;
+                Synced | Donor* | Desynced)
+                    if [ "$cluster" != Primary ] || [ "$ready" != ON ]; then reason="state $comment, cluster status $cluster, wsrep_ready $ready"; fi ;;
+                *) reason="state $comment, cluster status ${cluster:-unknown}, wsrep_ready ${ready:-unknown}" ;;
+            esac
+        fi
+        if [ -z "$reason" ]; then
+            if [ -n "$bad_since" ]; then log "watchdog: the node is a cluster member again ($comment)"; fi
+            bad_since=""
+            continue
+        fi
+        if [ -z "$bad_since" ]; then
+            bad_since=$SECONDS
+            log "watchdog: not a member of a Primary component ($reason); stopping the server if this lasts ${WATCHDOG_GRACE}s"
+        fi
+        if [ $((SECONDS - bad_since)) -ge "$WATCHDOG_GRACE" ]; then
+            log "watchdog: out of the Primary component for $((SECONDS - bad_since))s ($reason): stopping the server (SIGTERM to $server) so Docker's restart policy starts the container again and ha-galera-start rejoins"
+            kill -TERM "$server"
+            bad_since=""
+        fi
+    done
+}
+
+# The server is exec'd in place of this shell: its PID is this shell's.
+start_watchdog() {
+    watchdog "$$" </dev/null &
+}
+
+mkdir -p "$RUN_DIR"
+# Left from an earlier run of this container: a request or a position is for one wait only.
+rm -f "$FLAG" "$POSITION_FILE"
+
+uuid=""
+seqno=-1
+safe=0
+if [ -f "$GRASTATE" ]; then
+    uuid=$(grastate_field uuid)
+    seqno=$(grastate_field seqno)
+    safe=$(grastate_field safe_to_bootstrap)
+fi
+if ! [[ $seqno =~ ^-?[0-9]+$ ]]; then seqno=-1; fi
+if [ "$safe" != 1 ]; then safe=0; fi
+
+if [ -n "$uuid" ] && [ "$uuid" != "$ZERO_UUID" ]; then
+    log "this node has state: cluster $uuid, seqno $seqno, safe_to_bootstrap $safe (a tie-breaker only: it never bootstraps by itself)"
+    if [ -f "$MARKER" ]; then log "ignoring $MARKER: the new-cluster marker counts only on an empty datadir"; fi
+    log "looking for a Synced member for ${PROBE_SECONDS}s before treating the cluster as down"
+    if ! probe_for_synced_member; then
+        if [ "$seqno" -lt 0 ]; then recover_position "$@"; fi
+        publish_position "$uuid $seqno $safe"
+        log "no member is Synced after ${PROBE_SECONDS}s: publishing this node's position $uuid:$seqno on $SELF_IP:$POSITION_PORT and reading every member's"
+        wait_for_all_members
+    fi
+elif [ -f "$MARKER" ]; then
+    publish_position "$ZERO_UUID -1 0"
+    log "empty datadir and the new-cluster marker $MARKER: looking ${PROBE_SECONDS}s for a Synced member, or one with state, before starting a new cluster"
+    probe_for_new_cluster
+else
+    publish_position "$ZERO_UUID -1 0"
+    log "empty datadir and no new-cluster marker: this node joins an existing cluster by state transfer"
+    wait_for_synced_member "empty datadir"
+fi
+
+if [ "$decision" = bootstrap ] && [ -f "$GRASTATE" ]; then
+    # Galera refuses --wsrep-new-cluster from a node not marked safe; the decision above is what makes it safe.
+    if grep -q '^safe_to_bootstrap:' "$GRASTATE"; then
+        sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$GRASTATE"
+    else
+        echo 'safe_to_bootstrap: 1' >>"$GRASTATE"
+    fi
+fi
+stop_publishing
+trap - EXIT TERM INT
+readonly ENTRYPOINT=${HA_GALERA_ENTRYPOINT:-/entrypoint.sh}
+if [ "$decision" = bootstrap ]; then
+  export CLUSTER_JOIN=""
+  # mysqld --initialize refuses a data directory with any file in it; the decision is made.
+  if [ ! -d "$DATADIR/mysql" ] && [ -f "$MARKER" ]; then
+    log "removing $MARKER: the image initialises the data directory only when it is empty"
+    rm -f "$MARKER"
+  fi
+else
+  export CLUSTER_JOIN="$join"
+fi
+start_watchdog
+exec "$ENTRYPOINT" "$@"
