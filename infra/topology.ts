@@ -2,7 +2,7 @@
 // the tutorials follow by hand: firewall, swarm, network, databases, proxies, VIPs.
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "../model/load";
-import { haproxyListeners, hostByName, macvlanHosts, macvlanNodes, vrrpMembers } from "../model/derive";
+import { haproxyListeners, hostByName, macvlanHosts, macvlanNodes, pxcBootstrapNode, vrrpMembers } from "../model/derive";
 import { parseCidr } from "../model/net";
 import { nodeAddresses, sqlEndpoints, statsEndpoints } from "../model/endpoints";
 import { HostBase } from "../components/host/host-base";
@@ -13,6 +13,7 @@ import { OverlayNetwork } from "../components/docker/overlay-network";
 import { MacvlanLan } from "../components/docker/macvlan-lan";
 import { PxcCluster } from "../components/database/pxc-cluster";
 import { DualMasterReplication } from "../components/database/dual-master";
+import { GaleraWhole } from "../components/database/galera-whole";
 import { HaproxyGroup } from "../components/proxy/haproxy-group";
 import { MycatGroup } from "../components/proxy/mycat-group";
 import { ContainerKeepalived } from "../components/proxy/container-keepalived";
@@ -20,12 +21,14 @@ import { StackContext } from "../components/stack-context";
 import { renderSysctl } from "../components/render/sysctl";
 import { renderFirewall } from "../components/render/firewall";
 import { renderShimApply } from "../components/render/macvlan-shim";
-import { renderDualMasterCnf } from "../components/render/mysql-cnf";
+import { renderDualMasterCnf, renderGaleraCnf, renderGaleraSecretCnf } from "../components/render/mysql-cnf";
+import { GALERA_INIT_SQL_PATH, renderGaleraStart } from "../components/render/galera-start";
+import { renderGaleraRecover } from "../components/render/galera-recover";
 import { renderClientCnf } from "../components/render/client-cnf";
-import { renderReplicationFiles } from "../components/render/replication-sql";
+import { renderGaleraUsersSql, renderReplicationFiles } from "../components/render/replication-sql";
 import { renderHaproxyCfg } from "../components/render/haproxy";
 import { renderMycatRuleXml, renderMycatSchemaXml, renderMycatServerXml } from "../components/render/mycat-xml";
-import { renderMycatStatus } from "../components/render/health-services";
+import { renderClustercheck, renderMycatStatus } from "../components/render/health-services";
 import { renderKeepalivedFiles } from "../components/render/keepalived";
 
 export interface TopologyOutputs {
@@ -70,9 +73,25 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
     }
 
     const databases: pulumi.Resource[] = [];
+    let galera: PxcCluster | undefined;
     if (t.database.pxc) {
-        const pxc = new PxcCluster("pxc", { topology: t, hosts, network: network.name, secrets, dependsOn: netDeps });
-        databases.push(pxc.synced[pxc.synced.length - 1]);
+        const pc = t.database.pxc;
+        const nodeFiles = Object.fromEntries(
+            pc.nodes.map((n) => [
+                n.name,
+                secrets.apply((s) => [
+                    renderGaleraCnf(t, n.name),
+                    ...renderGaleraSecretCnf(t, n.name, s),
+                    renderGaleraStart(t, n.name),
+                    renderGaleraRecover(t, n.name),
+                    { path: GALERA_INIT_SQL_PATH, mode: "0600", content: renderGaleraUsersSql(t, s) },
+                    renderClientCnf("root", s[pc.rootPasswordSecret]),
+                    ...renderClustercheck(t, n.name, s),
+                ]),
+            ]),
+        );
+        galera = new PxcCluster("pxc", { context, pxc: pc, bootstrap: pxcBootstrapNode(t), nodeFiles, dependsOn: netDeps });
+        databases.push(galera.synced[galera.synced.length - 1]);
     }
     if (t.database.dualMaster) {
         const dmc = t.database.dualMaster;
@@ -125,6 +144,7 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
 
     const allContainers = Object.values(proxies).flatMap((p) => Object.values(p.containers));
     const hostInstances = t.keepalived.instances.filter((i) => i.level === "host");
+    const hostVrrp: pulumi.Resource[] = [];
     const holders = [...new Set(hostInstances.flatMap((i) => vrrpMembers(t, i).map((m) => m.name)))];
     for (const holder of holders) {
         const h = hostByName(t, holder);
@@ -133,7 +153,12 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
             .filter((i) => vrrpMembers(t, i).some((m) => m.name === holder))
             .map((i) => `${i.vip}/${parseCidr(h.lan.address).prefix} dev ${i.interface ?? h.lan.interface}`);
         const files = secrets.apply((s) => renderKeepalivedFiles(t, "host", holder, s));
-        new HostKeepalived(`${holder}-keepalived`, { host: hosts[holder], vips, files, dependsOn: [...allContainers, ...containerVrrp, ...databases] });
+        hostVrrp.push(new HostKeepalived(`${holder}-keepalived`, { host: hosts[holder], vips, files, dependsOn: [...allContainers, ...containerVrrp, ...databases] }).applied);
+    }
+
+    if (galera && t.database.pxc) {
+        const boot = pxcBootstrapNode(t);
+        new GaleraWhole("pxc-whole", { pxc: t.database.pxc, node: boot, host: hosts[boot.host], containers: galera.containers, dependsOn: [...databases, ...allContainers, ...containerVrrp, ...hostVrrp] });
     }
 
     return outputsOf(stack);

@@ -3,6 +3,7 @@
 // cluster is one component of the configured size. "Synced" alone is not enough: a node that
 // bootstrapped a cluster of its own says Synced too.
 import { ROOT_CLIENT_CNF } from "./client-cnf";
+import { GALERA_DATADIR, GALERA_NEW_CLUSTER_MARKER } from "./galera-start";
 import { quote, waitFor } from "./step-scripts";
 
 export interface GaleraMembershipWait {
@@ -22,7 +23,6 @@ export interface GaleraMembershipWait {
 
 export function galeraMembershipWait(w: GaleraMembershipWait): string {
     const n = quote(w.node);
-    const members = w.members.map(quote).join(" ");
     return `set -eu
 status() {
   docker exec ${n} mysql --defaults-extra-file=${ROOT_CLIENT_CNF} -N -B -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state_comment','wsrep_cluster_status','wsrep_cluster_size','wsrep_incoming_addresses')" 2>/dev/null </dev/null
@@ -32,9 +32,8 @@ member_ok() {
   s=$(status) || return 1
   [ "$(value wsrep_local_state_comment)" = Synced ] && [ "$(value wsrep_cluster_status)" = Primary ] || return 1
   [ "$(value wsrep_cluster_size)" -ge ${w.minSize} ] 2>/dev/null || return 1
-  for a in ${members}; do
-    printf '%s\\n' "$(value wsrep_incoming_addresses)" | tr ',' '\\n' | grep -q "^$a:" || return 1
-  done
+  incoming=$(value wsrep_incoming_addresses | tr ',' '\\n')
+${w.members.map((a) => `  printf '%s\\n' "$incoming" | grep -q ${quote(`^${a.replace(/\./g, "\\.")}:`)} || return 1`).join("\n")}
 }
 held=0
 held_ok() {
@@ -47,4 +46,19 @@ if ! (${waitFor(w.what, "held_ok", w.timeoutSeconds).split("\n").join("\n  ")}
   echo "${w.node} last reported: state $(value wsrep_local_state_comment), component $(value wsrep_cluster_status), size $(value wsrep_cluster_size), members $(value wsrep_incoming_addresses)" >&2
   exit 1
 fi`;
+}
+
+/**
+ * Writes the one-shot new-cluster marker into the bootstrap node's volume before its first start,
+ * unless the volume already holds Galera state (an existing cluster's node).
+ */
+export function galeraMarkerCreate(volumeName: string, image: string): string {
+    return `set -eu\ndocker run --rm --network none --user 0 -v ${quote(`${volumeName}:${GALERA_DATADIR}`)} --entrypoint sh ${quote(image)} -c ${quote(
+        `if [ -e ${GALERA_DATADIR}/grastate.dat ]; then echo "${volumeName} has Galera state: no new-cluster marker"; else touch ${GALERA_NEW_CLUSTER_MARKER}; echo "${volumeName}: wrote ${GALERA_NEW_CLUSTER_MARKER}"; fi`,
+    )}`;
+}
+
+/** Synced, the bootstrap node has made its cluster: the marker has done its one job. */
+export function galeraMarkerDrop(node: string): string {
+    return `docker exec ${quote(node)} rm -f ${GALERA_NEW_CLUSTER_MARKER}\necho "removed ${GALERA_NEW_CLUSTER_MARKER}"`;
 }

@@ -105,6 +105,7 @@ const TRIGGERED: Record<string, string[]> = {
     "pxc-pn1-synced": ["pxc-pn1"],
     "pxc-pn2-synced": ["pxc-pn2"],
     "pxc-pn3-synced": ["pxc-pn3"],
+    "pxc-whole-check": ["pxc-pn1", "pxc-pn2", "pxc-pn3"],
     "dualmaster-dm1-users": ["dualmaster-dm1"],
     "dualmaster-dm2-users": ["dualmaster-dm2"],
     "dualmaster-dm1-replication": ["dualmaster-dm1-users", "dualmaster-dm2-users"],
