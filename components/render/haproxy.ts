@@ -119,10 +119,15 @@ function dualMasterListen(t: Topology, ha: Haproxy, l: Listener): string[] {
         // a serving mysqld from a merely open port.
         out.push(`    option mysql-check user ${dm.healthCheckUser}`, defaultServer(ha));
     }
-    // One writer at a time: async replication has no conflict detection. The one-entry stick
+    // One writer at a time: async replication has no conflict detection. The one-key stick
     // table keeps traffic on the server that took over, so a recovered first server does not
     // get writes back while it may still be catching up (HAProxy's equivalent of nopreempt).
-    out.push("    stick-table type integer size 1 nopurge", "    stick on int(1)");
+    // Room for two entries although only the key 1 is stored: HAProxy allocates each
+    // connection's store entry before it finds the existing key, and in a full `nopurge` table
+    // that allocation fails, so with `size 1` the key never moves off the first server and
+    // writes go back to it as soon as it is UP (measured with HAProxy 2.6). `nopurge` keeps a
+    // second allocation from purging the key, which would send a connection to the first server.
+    out.push("    stick-table type integer size 2 nopurge", "    stick on int(1)");
     out.push(...dm.servers.map((s, i) => `    server ${s.name} ${s.ip}:${dm.port}${i === 0 ? "" : " backup"}`), "");
     return out;
 }

@@ -83,7 +83,7 @@ describe("haproxy.cfg", () => {
         const cfg = renderHaproxyCfg(dev.topology, "h1", dev.secrets).content;
         expect(cfg).toContain("server dm1 172.18.0.21:3306\n    server dm2 172.18.0.22:3306 backup");
         expect(cfg).toContain("option mysql-check user hacheck");
-        expect(cfg).toContain("stick on int(1)");
+        expect(cfg).toContain("stick-table type integer size 2 nopurge\n    stick on int(1)");
     });
 
     describe("check kinds and flavors all pass haproxy -c", () => {
