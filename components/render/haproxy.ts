@@ -84,24 +84,52 @@ function listenHead(l: Listener): string[] {
 /** HTTP check against an xinetd status service that answers 200 (serving) or 503. */
 const HTTP_STATUS_CHECK = ["    option httpchk GET /", "    http-check expect status 200"];
 
-function pxcListen(t: Topology, ha: Haproxy, l: Listener): string[] {
-    const pxc = t.database.pxc;
-    if (!pxc) throw new Error(`listener ${l.name} balances pxc, which is not configured`);
-    const out = [...listenHead(l), `    balance ${ha.balance}`];
+/** The health check of a Galera node, the same on the write and the read listener. */
+function galeraCheck(t: Topology, ha: Haproxy, port: number): string[] {
     switch (ha.check.kind) {
         case "clustercheck":
             // Only clustercheck sees a node that accepts logins but is not Synced (donor, joining).
-            out.push(...HTTP_STATUS_CHECK, defaultServer(ha, ` port ${pxc.clustercheck.port}`));
-            break;
+            return [...HTTP_STATUS_CHECK, defaultServer(ha, ` port ${port}`)];
         case "mysql-check":
-            out.push(`    option mysql-check user ${t.database.dualMaster?.healthCheckUser ?? DEFAULT_CHECK_USER}`, defaultServer(ha));
-            break;
+            return [`    option mysql-check user ${t.database.dualMaster?.healthCheckUser ?? DEFAULT_CHECK_USER}`, defaultServer(ha)];
         case "tcp":
-            out.push(defaultServer(ha));
-            break;
+            return [defaultServer(ha)];
     }
-    out.push(...pxc.nodes.map((n) => `    server ${n.name} ${n.ip}:${GALERA_PORT}`), "");
-    return out;
+}
+
+/**
+ * One writer: the first server takes every connection, the others are `backup` (without
+ * `option allbackups` HAProxy sends to the first backup that is UP, never to several), and a
+ * one-key stick table remembers the server that took the last connection. When the pinned
+ * server fails, the next one takes over and the key moves to it; when the old one returns it
+ * gets nothing until the pinned one fails in turn (HAProxy's equivalent of nopreempt).
+ * `balance first` or plain backups would move writes back at once, while clients still hold
+ * sessions on the server that took over: two writers.
+ * `size 2 nopurge`, although only the key 1 is ever stored: HAProxy allocates each connection's
+ * store entry before it finds the existing key, and in a full `nopurge` table that allocation
+ * fails, so with `size 1` the key never moves off the first server and writes flap back; without
+ * `nopurge` the allocation would purge the key itself, and a connection arriving in between
+ * would find no key and go to the first server. No `expire`: the key stays until it moves.
+ */
+function oneWriter(servers: ReadonlyArray<{ name: string; ip: string }>, port: number): string[] {
+    return [
+        `    stick-table type integer size 2 nopurge`,
+        "    stick on int(1)",
+        ...servers.map((s, i) => `    server ${s.name} ${s.ip}:${port}${i === 0 ? "" : " backup"}`),
+    ];
+}
+
+function pxcListen(t: Topology, ha: Haproxy, l: Listener): string[] {
+    const pxc = t.database.pxc;
+    if (!pxc) throw new Error(`listener ${l.name} balances pxc, which is not configured`);
+    const check = galeraCheck(t, ha, pxc.clustercheck.port);
+    if (l.role === "read") {
+        // Reads go to every Synced node: certification conflicts come from concurrent writers only.
+        return [...listenHead(l), `    balance ${ha.balance}`, ...check, ...pxc.nodes.map((n) => `    server ${n.name} ${n.ip}:${GALERA_PORT}`), ""];
+    }
+    // Writers on several Galera nodes abort each other's transactions at certification (deadlock
+    // errors under concurrent writes to the same rows), so every write goes to one node.
+    return [...listenHead(l), ...check, ...oneWriter(pxc.nodes, GALERA_PORT), ""];
 }
 
 function dualMasterListen(t: Topology, ha: Haproxy, l: Listener): string[] {
@@ -119,16 +147,9 @@ function dualMasterListen(t: Topology, ha: Haproxy, l: Listener): string[] {
         // a serving mysqld from a merely open port.
         out.push(`    option mysql-check user ${dm.healthCheckUser}`, defaultServer(ha));
     }
-    // One writer at a time: async replication has no conflict detection. The one-key stick
-    // table keeps traffic on the server that took over, so a recovered first server does not
-    // get writes back while it may still be catching up (HAProxy's equivalent of nopreempt).
-    // Room for two entries although only the key 1 is stored: HAProxy allocates each
-    // connection's store entry before it finds the existing key, and in a full `nopurge` table
-    // that allocation fails, so with `size 1` the key never moves off the first server and
-    // writes go back to it as soon as it is UP (measured with HAProxy 2.6). `nopurge` keeps a
-    // second allocation from purging the key, which would send a connection to the first server.
-    out.push("    stick-table type integer size 2 nopurge", "    stick on int(1)");
-    out.push(...dm.servers.map((s, i) => `    server ${s.name} ${s.ip}:${dm.port}${i === 0 ? "" : " backup"}`), "");
+    // One writer at a time: async replication has no conflict detection, and a recovered first
+    // server must not get writes back while it may still be catching up.
+    out.push(...oneWriter(dm.servers, dm.port), "");
     return out;
 }
 
