@@ -144,7 +144,10 @@ export function haproxyListeners(t: Topology): Listener[] {
     return out;
 }
 
-/** Listeners that send every connection to one server and keep it there after a failover (HAProxy's stick table). */
+/**
+ * Listeners that send every connection to one server and keep it there after a failover
+ * (HAProxy's stick table, shared between the nodes through the peers section).
+ */
 export function pinsOneWriter(l: Listener): boolean {
     return l.role === "write" && l.backend !== "mycat";
 }

@@ -198,6 +198,11 @@ export const HaproxySchema = z.strictObject({
         .enum(["roundrobin", "leastconn", "source", "first"])
         .default("leastconn")
         .describe("Balance algorithm of the listeners that spread connections over several servers: pxc read and mycat."),
+    peerPort: port
+        .default(10000)
+        .describe(
+            "Port each HAProxy node binds on its container address to share, with the other nodes and with its own next process on a reload, which server each pxc and dualMaster write listener currently sends to (HAProxy peers).",
+        ),
     check: z
         .strictObject({
             kind: z

@@ -1,7 +1,7 @@
 // haproxy.cfg for one HAProxy node: one `listen` per listener, a health check that
 // sees what the backend group can really serve, and an authenticated stats page.
 import { Topology } from "../../model/schema";
-import { haproxyListeners, Listener } from "../../model/derive";
+import { haproxyListeners, Listener, pinsOneWriter } from "../../model/derive";
 import { file, RenderedFile } from "./file";
 
 /** Where the official haproxy image (and ha-lab/haproxy) reads its configuration. */
@@ -16,6 +16,8 @@ export const HAPROXY_ADMIN_SOCKET = "/var/lib/haproxy/admin.sock";
 export const GALERA_PORT = 3306;
 /** The pxc listener's mysql-check user when there is no dual-master healthCheckUser to reuse. */
 export const DEFAULT_CHECK_USER = "hacheck";
+/** The peers section; '_' keeps it apart from listener names, which cannot contain one. */
+export const PEERS_SECTION = "haproxy_nodes";
 
 export type HaproxyLogTarget = { kind: "stdout" } | { kind: "syslog"; address: string };
 
@@ -37,7 +39,7 @@ function word(value: string, what: string): string {
     return value;
 }
 
-function globalSection(ha: Haproxy, node: string, log: HaproxyLogTarget): string[] {
+function globalSection(ha: Haproxy, node: string, log: HaproxyLogTarget, peers: boolean): string[] {
     const logLine = log.kind === "stdout" ? "log stdout format raw local0 info" : `log ${word(log.address, "syslog address")} local0 info`;
     return [
         "global",
@@ -48,8 +50,21 @@ function globalSection(ha: Haproxy, node: string, log: HaproxyLogTarget): string
         `    stats socket ${HAPROXY_ADMIN_SOCKET} mode 600 level admin expose-fd listeners`,
         "    stats timeout 30s",
         `    node ${node}`,
+        // Names this node's own line of the peers section, which is the same on every node.
+        ...(peers ? [`    localpeer ${node}`] : []),
         "",
     ];
+}
+
+/**
+ * Every HAProxy node learns from the others which server each write listener pins, so nodes
+ * that hold different VIPs (or take over one) send writes to the same server; and a reloaded
+ * process learns it from the old one instead of starting empty and going back to the first
+ * server. An HAProxy process teaches its successor only once its own start-up sync is over
+ * (about 5 s): reloads right after a start begin empty.
+ */
+function peersSection(ha: Haproxy): string[] {
+    return [`peers ${PEERS_SECTION}`, ...ha.nodes.map((n) => `    peer ${n.name} ${n.ip}:${ha.peerPort}`), ""];
 }
 
 function defaultsSection(ha: Haproxy): string[] {
@@ -113,7 +128,7 @@ function galeraCheck(t: Topology, ha: Haproxy, port: number): string[] {
  */
 function oneWriter(servers: ReadonlyArray<{ name: string; ip: string }>, port: number): string[] {
     return [
-        `    stick-table type integer size 2 nopurge`,
+        `    stick-table type integer size 2 nopurge peers ${PEERS_SECTION}`,
         "    stick on int(1)",
         ...servers.map((s, i) => `    server ${s.name} ${s.ip}:${port}${i === 0 ? "" : " backup"}`),
     ];
@@ -201,10 +216,12 @@ export function renderHaproxyCfg(t: Topology, node: string, secrets: Readonly<Re
                 return mycatListen(t, ha, l);
         }
     });
+    const peers = haproxyListeners(t).some(pinsOneWriter);
     const lines = [
         `# HAProxy node ${node}. Rendered from the stack topology: edit the stack, not this file.`,
-        ...globalSection(ha, node, opts.log ?? { kind: "stdout" }),
+        ...globalSection(ha, node, opts.log ?? { kind: "stdout" }, peers),
         ...defaultsSection(ha),
+        ...(peers ? peersSection(ha) : []),
         ...listens,
         ...statsListen(ha, password),
     ];

@@ -20,9 +20,12 @@ export function listenersHaveBackends(t: Topology): ConfigIssue[] {
 export function haproxyPortsDistinct(t: Topology): ConfigIssue[] {
     if (!t.haproxy) return [];
     const listeners = haproxyListeners(t);
-    const ports = [...listeners.map((l) => l.port), t.haproxy.stats.port];
+    // The peers section, and so its port, exists only for listeners that pin one writer.
+    const peers = listeners.some(pinsOneWriter) ? [t.haproxy.peerPort] : [];
+    const ports = [...listeners.map((l) => l.port), t.haproxy.stats.port, ...peers];
+    const pathOf = (index: number) => (index < listeners.length ? `haproxy.listeners[${index}].port` : index === listeners.length ? "haproxy.stats.port" : "haproxy.peerPort");
     return duplicatesOf(ports).map(({ value, index }) =>
-        issue(index < listeners.length ? `haproxy.listeners[${index}].port` : "haproxy.stats.port", value, `port ${value} is bound twice inside the HAProxy containers`, "give every listener and the stats page its own port"),
+        issue(pathOf(index), value, `port ${value} is bound twice inside the HAProxy containers`, "give every listener, the stats page and the peer port their own port"),
     );
 }
 

@@ -85,7 +85,7 @@ describe("haproxy.cfg", () => {
         return m[1];
     }
     const serverLines = (body: string) => body.split("\n").filter((l) => l.startsWith("    server "));
-    const PINNED = ["    stick-table type integer size 2 nopurge", "    stick on int(1)"];
+    const PINNED = ["    stick-table type integer size 2 nopurge peers haproxy_nodes", "    stick on int(1)"];
 
     it("keeps one dual-master writer at a time and sticks to it after a failover", () => {
         const dev = stacks.find((x) => x.label === "dev")!;
@@ -118,6 +118,18 @@ describe("haproxy.cfg", () => {
         expect(body).toContain("default-server check port 9200 ");
     });
 
+    it("shares the pinned writers between every HAProxy node, each naming its own peer line", () => {
+        const dev = stacks.find((x) => x.label === "dev")!;
+        for (const node of ["h1", "h2"]) {
+            const cfg = renderHaproxyCfg(dev.topology, node, dev.secrets).content;
+            expect(cfg).toContain(`\n    localpeer ${node}\n`);
+            expect(cfg).toContain("\npeers haproxy_nodes\n    peer h1 172.18.0.11:10000\n    peer h2 172.18.0.12:10000\n\n");
+        }
+        // MyCat's listener pins nothing: no peers section, no peer port.
+        const mycatOnly = stacks.find((x) => x.label === "tutorial-002")!;
+        const cfg = renderHaproxyCfg(mycatOnly.topology, "haproxy1", mycatOnly.secrets).content;
+        expect(cfg).not.toMatch(/peers|localpeer|stick/);
+    });
 
     describe("check kinds and flavors all pass haproxy -c", () => {
         const dev = stacks.find((x) => x.label === "dev")!;
@@ -126,8 +138,9 @@ describe("haproxy.cfg", () => {
             ["tcp", variant(dev.topology, (t) => (t.haproxy!.check.kind = "tcp")), /listen pxc\n(?:(?!.*option (?:httpchk|mysql-check)).*\n)*\n/],
             ["dual-master mysql80", variant(dev.topology, (t) => (t.database.dualMaster!.flavor = "mysql80")), /listen dualmaster\n(?:(?!.*option mysql-check).*\n)*\n/],
             ["default listeners", variant(dev.topology, (t) => delete t.haproxy!.listeners), /listen pxc\n[^]*listen pxc-read\n {4}bind \*:3308\n[^]*listen dualmaster\n/],
-            ["listeners on other ports, read first", variant(dev.topology, (t) => {
+            ["listeners on other ports, read first, peer port moved", variant(dev.topology, (t) => {
                 t.haproxy!.listeners = [{ name: "galera-ro", port: 4406, backend: "pxc", role: "read" }, { name: "galera", port: 4407, backend: "pxc", role: "write" }];
+                t.haproxy!.peerPort = 4408;
             }), /listen galera-ro\n {4}bind \*:4406\n[^]*listen galera\n {4}bind \*:4407\n[^]*stick on/],
         ];
         it.each(variants)("%s", (_name, t, shape) => {

@@ -61,6 +61,7 @@ const cases: BadCase[] = [
     { name: "listener without backend", mutate: (t) => delete t.database.dualMaster, key: "haproxy.listeners[2].backend", says: /database.dualMaster is not configured/ },
     { name: "listener port equals stats port", mutate: (t) => (t.haproxy.stats.port = 3306), key: "haproxy.stats.port", says: /bound twice/ },
     { name: "two listeners on one port", mutate: (t) => (t.haproxy.listeners[1].port = 3306), key: "haproxy.listeners[1].port", says: /port 3306 is bound twice/ },
+    { name: "peer port equals a listener port", mutate: (t) => (t.haproxy.peerPort = 3308), key: "haproxy.peerPort", says: /port 3308 is bound twice/ },
     { name: "read listener published on the write listener's host port", mutate: (t) => (t.haproxy.listeners[1].publishPort = 3306), key: "haproxy.listeners[1].publishPort", says: /published twice/ },
     { name: "unknown listener role", mutate: (t) => (t.haproxy.listeners[0].role = "primary"), key: "haproxy.listeners[0].role", says: /expected one of/i },
     { name: "two listeners with one name", mutate: (t) => (t.haproxy.listeners[1].name = "pxc"), key: "haproxy.listeners[1].name", says: /listener name "pxc" is used twice/ },

@@ -33,13 +33,13 @@ describe("default listeners", () => {
         ]);
     });
 
-    it("keep one writer per group, distinct names and ports, clear of the stats page, for any set of groups", () => {
+    it("keep one writer per group, distinct names and ports, clear of the stats page and peer port, for any set of groups", () => {
         const groups = fc.record({ pxc: fc.boolean(), dualMaster: fc.boolean(), mycat: fc.boolean() }).filter((g) => g.pxc || g.dualMaster || g.mycat);
         fc.assert(
             fc.property(groups, (g) => {
                 const t = withGroups(g);
                 const ls = haproxyListeners(t);
-                const ports = [...ls.map((l) => l.port), t.haproxy!.stats.port];
+                const ports = [...ls.map((l) => l.port), t.haproxy!.stats.port, t.haproxy!.peerPort];
                 expect(new Set(ports).size).toBe(ports.length);
                 expect(new Set(ls.map((l) => l.name)).size).toBe(ls.length);
                 expect(ls.filter((l) => l.backend === "pxc").map((l) => l.role)).toEqual(g.pxc ? ["write", "read"] : []);
