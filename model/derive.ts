@@ -118,20 +118,38 @@ export function usesUnicast(inst: VrrpInstance): boolean {
     return inst.unicast !== "never";
 }
 
+export type Backend = "pxc" | "dualMaster" | "mycat";
+export type ListenerRole = "write" | "read";
+
 export interface Listener {
     readonly name: string;
     readonly port: number;
-    readonly backend: "pxc" | "dualMaster" | "mycat";
+    readonly backend: Backend;
+    readonly role: ListenerRole;
     readonly publishPort?: number;
 }
+
+/** Port of the default pxc read listener: the first one after the other defaults (3306, 3307) that is free. */
+export const DEFAULT_READ_PORT = 3308;
 
 export function haproxyListeners(t: Topology): Listener[] {
     if (t.haproxy?.listeners) return t.haproxy.listeners;
     const out: Listener[] = [];
-    if (t.database.pxc) out.push({ name: "pxc", port: 3306, backend: "pxc" });
-    if (t.database.dualMaster) out.push({ name: "dualmaster", port: 3307, backend: "dualMaster" });
-    if (t.mycat) out.push({ name: "mycat", port: 8066, backend: "mycat" });
+    if (t.database.pxc) {
+        out.push({ name: "pxc", port: 3306, backend: "pxc", role: "write" });
+        out.push({ name: "pxc-read", port: DEFAULT_READ_PORT, backend: "pxc", role: "read" });
+    }
+    if (t.database.dualMaster) out.push({ name: "dualmaster", port: 3307, backend: "dualMaster", role: "write" });
+    if (t.mycat) out.push({ name: "mycat", port: 8066, backend: "mycat", role: "write" });
     return out;
+}
+
+/**
+ * Listeners that send every connection to one server and keep it there after a failover
+ * (HAProxy's stick table, shared between the nodes through the peers section).
+ */
+export function pinsOneWriter(l: Listener): boolean {
+    return l.role === "write" && l.backend !== "mycat";
 }
 
 /** Every container the topology declares, with the section it came from. */

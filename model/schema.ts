@@ -181,12 +181,28 @@ export const HaproxySchema = z.strictObject({
                 name: name.describe("Listener name."),
                 port: port.describe("Port HAProxy binds inside the container."),
                 backend: z.enum(["pxc", "dualMaster", "mycat"]).describe("Which server group it balances."),
+                role: z
+                    .enum(["write", "read"])
+                    .default("write")
+                    .describe(
+                        "write (pxc, dualMaster): every connection goes to one server, which keeps that role until it fails, while the others stand by (Galera writers on several nodes abort each other's transactions with deadlock errors); write (mycat): balanced over the stateless MyCat nodes; read (pxc only): balanced over every Synced Galera node.",
+                    ),
                 publishPort: port.optional().describe("Host port published for this listener (host placement)."),
             }),
         )
         .optional()
-        .describe("Default: pxc on 3306, mycat on 8066, dualMaster on 3307, for each configured group."),
-    balance: z.enum(["roundrobin", "leastconn", "source", "first"]).default("leastconn").describe("Balance algorithm for database listeners."),
+        .describe(
+            "Default, for each configured group: pxc (write) on 3306 and pxc-read (read) on 3308, dualmaster on 3307, mycat on 8066. A list replaces all of them: list only the write listener to switch the read one off.",
+        ),
+    balance: z
+        .enum(["roundrobin", "leastconn", "source", "first"])
+        .default("leastconn")
+        .describe("Balance algorithm of the listeners that spread connections over several servers: pxc read and mycat."),
+    peerPort: port
+        .default(10000)
+        .describe(
+            "Port each HAProxy node binds on its container address to share, with the other nodes and with its own next process on a reload, which server each pxc and dualMaster write listener currently sends to (HAProxy peers).",
+        ),
     check: z
         .strictObject({
             kind: z

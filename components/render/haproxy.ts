@@ -1,7 +1,7 @@
 // haproxy.cfg for one HAProxy node: one `listen` per listener, a health check that
 // sees what the backend group can really serve, and an authenticated stats page.
 import { Topology } from "../../model/schema";
-import { haproxyListeners, Listener } from "../../model/derive";
+import { haproxyListeners, Listener, pinsOneWriter } from "../../model/derive";
 import { file, RenderedFile } from "./file";
 
 /** Where the official haproxy image (and ha-lab/haproxy) reads its configuration. */
@@ -16,6 +16,8 @@ export const HAPROXY_ADMIN_SOCKET = "/var/lib/haproxy/admin.sock";
 export const GALERA_PORT = 3306;
 /** The pxc listener's mysql-check user when there is no dual-master healthCheckUser to reuse. */
 export const DEFAULT_CHECK_USER = "hacheck";
+/** The peers section; '_' keeps it apart from listener names, which cannot contain one. */
+export const PEERS_SECTION = "haproxy_nodes";
 
 export type HaproxyLogTarget = { kind: "stdout" } | { kind: "syslog"; address: string };
 
@@ -37,7 +39,7 @@ function word(value: string, what: string): string {
     return value;
 }
 
-function globalSection(ha: Haproxy, node: string, log: HaproxyLogTarget): string[] {
+function globalSection(ha: Haproxy, node: string, log: HaproxyLogTarget, peers: boolean): string[] {
     const logLine = log.kind === "stdout" ? "log stdout format raw local0 info" : `log ${word(log.address, "syslog address")} local0 info`;
     return [
         "global",
@@ -48,8 +50,21 @@ function globalSection(ha: Haproxy, node: string, log: HaproxyLogTarget): string
         `    stats socket ${HAPROXY_ADMIN_SOCKET} mode 600 level admin expose-fd listeners`,
         "    stats timeout 30s",
         `    node ${node}`,
+        // Names this node's own line of the peers section, which is the same on every node.
+        ...(peers ? [`    localpeer ${node}`] : []),
         "",
     ];
+}
+
+/**
+ * Every HAProxy node learns from the others which server each write listener pins, so nodes
+ * that hold different VIPs (or take over one) send writes to the same server; and a reloaded
+ * process learns it from the old one instead of starting empty and going back to the first
+ * server. An HAProxy process teaches its successor only once its own start-up sync is over
+ * (about 5 s): reloads right after a start begin empty.
+ */
+function peersSection(ha: Haproxy): string[] {
+    return [`peers ${PEERS_SECTION}`, ...ha.nodes.map((n) => `    peer ${n.name} ${n.ip}:${ha.peerPort}`), ""];
 }
 
 function defaultsSection(ha: Haproxy): string[] {
@@ -84,24 +99,52 @@ function listenHead(l: Listener): string[] {
 /** HTTP check against an xinetd status service that answers 200 (serving) or 503. */
 const HTTP_STATUS_CHECK = ["    option httpchk GET /", "    http-check expect status 200"];
 
-function pxcListen(t: Topology, ha: Haproxy, l: Listener): string[] {
-    const pxc = t.database.pxc;
-    if (!pxc) throw new Error(`listener ${l.name} balances pxc, which is not configured`);
-    const out = [...listenHead(l), `    balance ${ha.balance}`];
+/** The health check of a Galera node, the same on the write and the read listener. */
+function galeraCheck(t: Topology, ha: Haproxy, port: number): string[] {
     switch (ha.check.kind) {
         case "clustercheck":
             // Only clustercheck sees a node that accepts logins but is not Synced (donor, joining).
-            out.push(...HTTP_STATUS_CHECK, defaultServer(ha, ` port ${pxc.clustercheck.port}`));
-            break;
+            return [...HTTP_STATUS_CHECK, defaultServer(ha, ` port ${port}`)];
         case "mysql-check":
-            out.push(`    option mysql-check user ${t.database.dualMaster?.healthCheckUser ?? DEFAULT_CHECK_USER}`, defaultServer(ha));
-            break;
+            return [`    option mysql-check user ${t.database.dualMaster?.healthCheckUser ?? DEFAULT_CHECK_USER}`, defaultServer(ha)];
         case "tcp":
-            out.push(defaultServer(ha));
-            break;
+            return [defaultServer(ha)];
     }
-    out.push(...pxc.nodes.map((n) => `    server ${n.name} ${n.ip}:${GALERA_PORT}`), "");
-    return out;
+}
+
+/**
+ * One writer: the first server takes every connection, the others are `backup` (without
+ * `option allbackups` HAProxy sends to the first backup that is UP, never to several), and a
+ * one-key stick table remembers the server that took the last connection. When the pinned
+ * server fails, the next one takes over and the key moves to it; when the old one returns it
+ * gets nothing until the pinned one fails in turn (HAProxy's equivalent of nopreempt).
+ * `balance first` or plain backups would move writes back at once, while clients still hold
+ * sessions on the server that took over: two writers.
+ * `size 2 nopurge`, although only the key 1 is ever stored: HAProxy allocates each connection's
+ * store entry before it finds the existing key, and in a full `nopurge` table that allocation
+ * fails, so with `size 1` the key never moves off the first server and writes flap back; without
+ * `nopurge` the allocation would purge the key itself, and a connection arriving in between
+ * would find no key and go to the first server. No `expire`: the key stays until it moves.
+ */
+function oneWriter(servers: ReadonlyArray<{ name: string; ip: string }>, port: number): string[] {
+    return [
+        `    stick-table type integer size 2 nopurge peers ${PEERS_SECTION}`,
+        "    stick on int(1)",
+        ...servers.map((s, i) => `    server ${s.name} ${s.ip}:${port}${i === 0 ? "" : " backup"}`),
+    ];
+}
+
+function pxcListen(t: Topology, ha: Haproxy, l: Listener): string[] {
+    const pxc = t.database.pxc;
+    if (!pxc) throw new Error(`listener ${l.name} balances pxc, which is not configured`);
+    const check = galeraCheck(t, ha, pxc.clustercheck.port);
+    if (l.role === "read") {
+        // Reads go to every Synced node: certification conflicts come from concurrent writers only.
+        return [...listenHead(l), `    balance ${ha.balance}`, ...check, ...pxc.nodes.map((n) => `    server ${n.name} ${n.ip}:${GALERA_PORT}`), ""];
+    }
+    // Writers on several Galera nodes abort each other's transactions at certification (deadlock
+    // errors under concurrent writes to the same rows), so every write goes to one node.
+    return [...listenHead(l), ...check, ...oneWriter(pxc.nodes, GALERA_PORT), ""];
 }
 
 function dualMasterListen(t: Topology, ha: Haproxy, l: Listener): string[] {
@@ -119,11 +162,9 @@ function dualMasterListen(t: Topology, ha: Haproxy, l: Listener): string[] {
         // a serving mysqld from a merely open port.
         out.push(`    option mysql-check user ${dm.healthCheckUser}`, defaultServer(ha));
     }
-    // One writer at a time: async replication has no conflict detection. The one-entry stick
-    // table keeps traffic on the server that took over, so a recovered first server does not
-    // get writes back while it may still be catching up (HAProxy's equivalent of nopreempt).
-    out.push("    stick-table type integer size 1 nopurge", "    stick on int(1)");
-    out.push(...dm.servers.map((s, i) => `    server ${s.name} ${s.ip}:${dm.port}${i === 0 ? "" : " backup"}`), "");
+    // One writer at a time: async replication has no conflict detection, and a recovered first
+    // server must not get writes back while it may still be catching up.
+    out.push(...oneWriter(dm.servers, dm.port), "");
     return out;
 }
 
@@ -175,10 +216,12 @@ export function renderHaproxyCfg(t: Topology, node: string, secrets: Readonly<Re
                 return mycatListen(t, ha, l);
         }
     });
+    const peers = haproxyListeners(t).some(pinsOneWriter);
     const lines = [
         `# HAProxy node ${node}. Rendered from the stack topology: edit the stack, not this file.`,
-        ...globalSection(ha, node, opts.log ?? { kind: "stdout" }),
+        ...globalSection(ha, node, opts.log ?? { kind: "stdout" }, peers),
         ...defaultsSection(ha),
+        ...(peers ? peersSection(ha) : []),
         ...listens,
         ...statsListen(ha, password),
     ];

@@ -4,7 +4,7 @@ import { ConfigIssue } from "../issues";
 import { containerHostsExist, containerNamesUniquePerHost, hostAddressesUnique, hostNamesUnique, oneSwarmManager } from "./hosts";
 import { bridgeOnlyOnOneHost, containerAddressesValid, gatewayInsideSubnet, publishedPortsUniquePerHost, staticAddressesOutsideDynamicRange, subnetsDoNotOverlap } from "./network";
 import { dualMasterPair, pxcOneBootstrapNode, pxcQuorumSize, replicationSecretNotRoot, sstMethodMatchesFlavor } from "./database";
-import { checkTimingsSane, clustercheckNeedsGalera, haproxyPortsDistinct, listenersHaveBackends } from "./haproxy";
+import { checkTimingsSane, clustercheckNeedsGalera, haproxyPortsDistinct, listenerNamesUnique, listenersHaveBackends, oneWriteListenerPerGroup, readListenersOnGalera } from "./haproxy";
 import { mycatPortsDistinct, mycatReferencesResolve } from "./mycat";
 import { lanAddressesUnique, macvlanLanAddresses, macvlanOneLan, macvlanShims } from "./macvlan";
 import { routerIdsUnique, vipsUnique, vrrpInstances } from "./vrrp";
@@ -30,6 +30,9 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     replicationSecretNotRoot,
     listenersHaveBackends,
     haproxyPortsDistinct,
+    listenerNamesUnique,
+    readListenersOnGalera,
+    oneWriteListenerPerGroup,
     checkTimingsSane,
     clustercheckNeedsGalera,
     mycatReferencesResolve,

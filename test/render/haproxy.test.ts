@@ -78,12 +78,57 @@ describe("haproxy.cfg", () => {
         expect(cfg).toContain("stats uri /admin-status");
     });
 
+    /** The body of one `listen` section. */
+    function section(cfg: string, name: string): string {
+        const m = new RegExp(`\nlisten ${name}\n([^]*?)\n\n`).exec(cfg);
+        if (!m) throw new Error(`no listen ${name}`);
+        return m[1];
+    }
+    const serverLines = (body: string) => body.split("\n").filter((l) => l.startsWith("    server "));
+    const PINNED = ["    stick-table type integer size 2 nopurge peers haproxy_nodes", "    stick on int(1)"];
+
     it("keeps one dual-master writer at a time and sticks to it after a failover", () => {
         const dev = stacks.find((x) => x.label === "dev")!;
         const cfg = renderHaproxyCfg(dev.topology, "h1", dev.secrets).content;
-        expect(cfg).toContain("server dm1 172.18.0.21:3306\n    server dm2 172.18.0.22:3306 backup");
-        expect(cfg).toContain("option mysql-check user hacheck");
-        expect(cfg).toContain("stick on int(1)");
+        const body = section(cfg, "dualmaster");
+        expect(serverLines(body)).toEqual(["    server dm1 172.18.0.21:3306", "    server dm2 172.18.0.22:3306 backup"]);
+        expect(body).toContain("option mysql-check user hacheck");
+        for (const line of PINNED) expect(body.split("\n")).toContain(line);
+    });
+
+    it("sends Galera writes to one Synced node and keeps them there after a failover", () => {
+        const dev = stacks.find((x) => x.label === "dev")!;
+        const body = section(renderHaproxyCfg(dev.topology, "h1", dev.secrets).content, "pxc");
+        expect(body).toContain("bind *:3306");
+        expect(serverLines(body)).toEqual(["    server pn1 172.18.0.2:3306", "    server pn2 172.18.0.3:3306 backup", "    server pn3 172.18.0.4:3306 backup"]);
+        for (const line of PINNED) expect(body.split("\n")).toContain(line);
+        // Several backups in use at once would be several writers; a balance line would only mislead.
+        expect(body).not.toMatch(/allbackups|balance |on-marked-up/);
+        expect(body).toContain("default-server check port 9200 ");
+        expect(body).toContain("http-check expect status 200");
+    });
+
+    it("balances Galera reads over every Synced node", () => {
+        const dev = stacks.find((x) => x.label === "dev")!;
+        const body = section(renderHaproxyCfg(dev.topology, "h1", dev.secrets).content, "pxc-read");
+        expect(body).toContain("bind *:3308");
+        expect(body).toContain("balance leastconn");
+        expect(serverLines(body)).toEqual(["    server pn1 172.18.0.2:3306", "    server pn2 172.18.0.3:3306", "    server pn3 172.18.0.4:3306"]);
+        expect(body).not.toMatch(/backup|stick/);
+        expect(body).toContain("default-server check port 9200 ");
+    });
+
+    it("shares the pinned writers between every HAProxy node, each naming its own peer line", () => {
+        const dev = stacks.find((x) => x.label === "dev")!;
+        for (const node of ["h1", "h2"]) {
+            const cfg = renderHaproxyCfg(dev.topology, node, dev.secrets).content;
+            expect(cfg).toContain(`\n    localpeer ${node}\n`);
+            expect(cfg).toContain("\npeers haproxy_nodes\n    peer h1 172.18.0.11:10000\n    peer h2 172.18.0.12:10000\n\n");
+        }
+        // MyCat's listener pins nothing: no peers section, no peer port.
+        const mycatOnly = stacks.find((x) => x.label === "tutorial-002")!;
+        const cfg = renderHaproxyCfg(mycatOnly.topology, "haproxy1", mycatOnly.secrets).content;
+        expect(cfg).not.toMatch(/peers|localpeer|stick/);
     });
 
     describe("check kinds and flavors all pass haproxy -c", () => {
@@ -92,6 +137,11 @@ describe("haproxy.cfg", () => {
             ["mysql-check", variant(dev.topology, (t) => (t.haproxy!.check.kind = "mysql-check")), /listen pxc[^]*option mysql-check user hacheck/],
             ["tcp", variant(dev.topology, (t) => (t.haproxy!.check.kind = "tcp")), /listen pxc\n(?:(?!.*option (?:httpchk|mysql-check)).*\n)*\n/],
             ["dual-master mysql80", variant(dev.topology, (t) => (t.database.dualMaster!.flavor = "mysql80")), /listen dualmaster\n(?:(?!.*option mysql-check).*\n)*\n/],
+            ["default listeners", variant(dev.topology, (t) => delete t.haproxy!.listeners), /listen pxc\n[^]*listen pxc-read\n {4}bind \*:3308\n[^]*listen dualmaster\n/],
+            ["listeners on other ports, read first, peer port moved", variant(dev.topology, (t) => {
+                t.haproxy!.listeners = [{ name: "galera-ro", port: 4406, backend: "pxc", role: "read" }, { name: "galera", port: 4407, backend: "pxc", role: "write" }];
+                t.haproxy!.peerPort = 4408;
+            }), /listen galera-ro\n {4}bind \*:4406\n[^]*listen galera\n {4}bind \*:4407\n[^]*stick on/],
         ];
         it.each(variants)("%s", (_name, t, shape) => {
             const cfg = renderHaproxyCfg(t, "h1", dev.secrets).content;
