@@ -63,8 +63,15 @@ function globalSection(ha: Haproxy, node: string, log: HaproxyLogTarget, peers: 
  * server. An HAProxy process teaches its successor only once its own start-up sync is over
  * (about 5 s): reloads right after a start begin empty.
  */
-function peersSection(ha: Haproxy): string[] {
-    return [`peers ${PEERS_SECTION}`, ...ha.nodes.map((n) => `    peer ${n.name} ${n.ip}:${ha.peerPort}`), ""];
+function peersSection(ha: Haproxy, node: string): string[] {
+    // The local peer listens on every address (`bind *`): a `peer` line with the node's own address
+    // would stop HAProxy from starting whenever that address is not (yet) on an interface.
+    return [
+        `peers ${PEERS_SECTION}`,
+        `    bind *:${ha.peerPort}`,
+        ...ha.nodes.map((n) => (n.name === node ? `    server ${n.name}` : `    server ${n.name} ${n.ip}:${ha.peerPort}`)),
+        "",
+    ];
 }
 
 function defaultsSection(ha: Haproxy): string[] {
@@ -221,7 +228,7 @@ export function renderHaproxyCfg(t: Topology, node: string, secrets: Readonly<Re
         `# HAProxy node ${node}. Rendered from the stack topology: edit the stack, not this file.`,
         ...globalSection(ha, node, opts.log ?? { kind: "stdout" }, peers),
         ...defaultsSection(ha),
-        ...(peers ? peersSection(ha) : []),
+        ...(peers ? peersSection(ha, node) : []),
         ...listens,
         ...statsListen(ha, password),
     ];

@@ -5,11 +5,14 @@ import { DrillResult } from "./drills";
 const VIP_MUST_MOVE = ["vip-holder-crash", "vip-holder-stop"];
 
 /** Invariants every drill must keep, whatever the settings; timings are reported, not judged. */
+/** Drills whose client writes to Galera, where no acknowledged write may ever be lost. */
+const GALERA_DRILL = /^(galera-|bootstrap-node-|full-cluster-)/;
+
 export function drillViolations(r: DrillResult): string[] {
     const out: string[] = [];
     if (r.holdersAfter.length !== 1) out.push(`${r.drill}: the VIP is on ${r.holdersAfter.length} nodes afterwards (${r.holdersAfter.join(", ") || "none"})`);
     if (r.healthyAfterMs < 0) out.push(`${r.drill}: the topology was not healthy again within the time limit`);
-    if (r.drill.startsWith("galera") && r.ackedLost > 0) out.push(`${r.drill}: ${r.ackedLost} acknowledged Galera writes lost`);
+    if (GALERA_DRILL.test(r.drill) && r.ackedLost > 0) out.push(`${r.drill}: ${r.ackedLost} acknowledged Galera writes lost`);
     if (VIP_MUST_MOVE.includes(r.drill) && r.vipMovedMs < 0) out.push(`${r.drill}: the VIP never moved off the crashed holder ${r.holderBefore}`);
     if (VIP_MUST_MOVE.includes(r.drill) && r.holdersAfter.includes(r.holderBefore)) out.push(`${r.drill}: the VIP did not move off the crashed holder ${r.holderBefore} (or came back to it despite nopreempt)`);
     if (r.startedByDrill?.length) out.push(`${r.drill}: Docker's restart policy did not restart ${r.startedByDrill.join(", ")} after the crash (the drill started it)`);

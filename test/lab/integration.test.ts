@@ -17,6 +17,7 @@ import { labChecks, runChecks } from "../../lab/lib/checks";
 import { containerSql, eventually } from "../../lab/lib/exec";
 import { LAB_DIR, LabStack, loadLabStack, REPO } from "../../lab/lib/lab-stack";
 import { LAB } from "../../lab/lib/lab-description";
+import { waitClusterWhole } from "../../lab/lib/galera";
 import { Prober } from "../../lab/lib/prober";
 import { DRILLS, runDrill } from "../../lab/lib/drills";
 import { drillTable, drillViolations } from "../../lab/lib/drill-report";
@@ -301,6 +302,21 @@ describe("lab", () => {
             if (inst.level === "container") expect(r.stallMs ?? Infinity).toBeLessThanOrEqual(detectionMs(inst.advertInt) + 1000);
         }, 6 * MIN);
     }
+
+    // The data-loss case: a bootstrap node that lost its volume must join by SST, not start a
+    // second, empty cluster that the others then join.
+    step("bootstrap-node-volume-lost: the bootstrap node joins by SST; one cluster of 3, no acknowledged write lost", async () => {
+        const stack = loadLabStack();
+        const inst = stack.topology.keepalived.instances.find((i) => i.name === "VI_HAPROXY");
+        const drill = DRILLS.find((d) => d.name === "bootstrap-node-volume-lost");
+        if (!inst || !drill) throw new Error("no VI_HAPROXY instance or bootstrap-node-volume-lost drill");
+        const r = await runDrill(stack, inst, drill, (l) => process.stderr.write(`[drill] ${l}\n`));
+        process.stderr.write(`${drillTable([r])}\n`);
+        expect(drillViolations(r)).toEqual([]);
+        expect(r.ackedLost).toBe(0);
+        expect(r.healthyAfterMs).toBeGreaterThanOrEqual(0);
+        await waitClusterWhole(stack, 60_000);
+    }, 10 * MIN);
 
     step("pulumi destroy leaves the hosts clean", async () => {
         expect(await stream("bash", [lab("stack.sh"), "pulumi", "destroy", "--yes"], 20 * MIN)).toBe(0);

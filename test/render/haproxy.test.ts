@@ -118,12 +118,16 @@ describe("haproxy.cfg", () => {
         expect(body).toContain("default-server check port 9200 ");
     });
 
-    it("shares the pinned writers between every HAProxy node, each naming its own peer line", () => {
+    it("shares the pinned writers between every HAProxy node, the local one listening on every address", () => {
         const dev = stacks.find((x) => x.label === "dev")!;
         for (const node of ["h1", "h2"]) {
             const cfg = renderHaproxyCfg(dev.topology, node, dev.secrets).content;
             expect(cfg).toContain(`\n    localpeer ${node}\n`);
-            expect(cfg).toContain("\npeers haproxy_nodes\n    peer h1 172.18.0.11:10000\n    peer h2 172.18.0.12:10000\n\n");
+            // The local peer listens on every address and has no address of its own; the other has its own.
+            const other = node === "h1" ? "    server h2 172.18.0.12:10000" : "    server h1 172.18.0.11:10000";
+            const own = `    server ${node}`;
+            const lines = node === "h1" ? [own, other] : [other, own];
+            expect(cfg).toContain(`\npeers haproxy_nodes\n    bind *:10000\n${lines.join("\n")}\n\n`);
         }
         // MyCat's listener pins nothing: no peers section, no peer port.
         const mycatOnly = stacks.find((x) => x.label === "tutorial-002")!;
@@ -169,7 +173,7 @@ describe("haproxy.cfg", () => {
         });
 
         it("rejects a server line without an address", () => {
-            const bad = good.replace(/(\n {4}server \S+) \S+/, "$1");
+            const bad = good.replace(/(\nlisten [^]*?\n {4}server \S+) \S+/, "$1");
             expect(bad).not.toBe(good);
             expect(haproxyCheck(bad).code).not.toBe(0);
         });
