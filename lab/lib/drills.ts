@@ -8,7 +8,7 @@ import { VrrpInstance } from "../../model/schema";
 import { haproxyListeners, vrrpMembers } from "../../model/derive";
 import { containerKeepalivedStart } from "../../components/render/container-keepalived-service";
 import { Backend, sqlEndpoints } from "../../model/endpoints";
-import { appOf, backendNodes, vipHolders } from "./checks";
+import { appOf, backendNodes, connectApp, vipHolders } from "./checks";
 import { containerSql, eventually, run, sleep } from "./exec";
 import { LabStack, REPO } from "./lab-stack";
 import { LAB } from "./lab-description";
@@ -24,6 +24,8 @@ export interface DrillContext {
     readonly log: (line: string) => void;
     /** Containers a crash left down that the drill had to start itself (the restart policy failed). */
     readonly startedByDrill: string[];
+    /** The database server a drill crashed (the writer it found), for HAProxy's DOWN line. */
+    victim?: string;
 }
 
 export type Level = VrrpInstance["level"];
@@ -263,18 +265,20 @@ export const DRILLS: Drill[] = [
     },
     {
         name: "galera-node-kill",
-        killsServer: (ctx) => haproxyServer(ctx, "pxc", ctx.lab.topology.database.pxc?.nodes[0]?.name),
+        killsServer: (ctx) => haproxyServer(ctx, "pxc", ctx.victim),
         levels: ["host", "container"],
         movesVip: false,
-        what: () => "one Galera node is SIGKILLed (Docker restarts it; it rejoins)",
+        what: () => "the Galera node taking the writes is SIGKILLed (HAProxy moves writes to another Synced node; Docker restarts it; it rejoins)",
         backend: "pxc",
         inject: async (ctx) => {
-            const n = ctx.lab.topology.database.pxc?.nodes[0];
-            if (!n) throw new Error("no Galera node");
+            const name = await writerOf(ctx, "pxc");
+            const n = ctx.lab.topology.database.pxc?.nodes.find((x) => x.name === name);
+            if (!n) throw new Error(`the write endpoint is served by ${name}, not a Galera node`);
+            ctx.victim = n.name;
             crash(ctx, n.host, n.name);
         },
         recover: async (ctx) => {
-            const n = ctx.lab.topology.database.pxc?.nodes[0];
+            const n = ctx.lab.topology.database.pxc?.nodes.find((x) => x.name === ctx.victim);
             if (n) await restartIfNeeded(ctx, n.host, n.name);
         },
         healthy: async (ctx) => galeraWhole(ctx),
@@ -325,18 +329,20 @@ export const DRILLS: Drill[] = [
     },
     {
         name: "dual-master-kill",
-        killsServer: (ctx) => haproxyServer(ctx, "dualMaster", ctx.lab.topology.database.dualMaster?.servers[0]?.name),
+        killsServer: (ctx) => haproxyServer(ctx, "dualMaster", ctx.victim),
         levels: ["host", "container"],
         movesVip: false,
         what: () => "the active dual-master server is SIGKILLed (HAProxy fails over to the backup; Docker restarts it)",
         backend: "dualMaster",
         inject: async (ctx) => {
-            const s = ctx.lab.topology.database.dualMaster?.servers[0];
-            if (!s) throw new Error("no dual-master server");
+            const name = await writerOf(ctx, "dualMaster");
+            const s = ctx.lab.topology.database.dualMaster?.servers.find((x) => x.name === name);
+            if (!s) throw new Error(`the dual-master endpoint is served by ${name}, not a dual-master server`);
+            ctx.victim = s.name;
             crash(ctx, s.host, s.name);
         },
         recover: async (ctx) => {
-            const s = ctx.lab.topology.database.dualMaster?.servers[0];
+            const s = ctx.lab.topology.database.dualMaster?.servers.find((x) => x.name === ctx.victim);
             if (s) await restartIfNeeded(ctx, s.host, s.name);
         },
         healthy: async (ctx) => replicating(ctx),
@@ -360,9 +366,22 @@ function firstLogLineMs(ctx: DrillContext, containers: Array<{ name: string; hos
     return after.length ? Math.min(...after) - since : -1;
 }
 
+/** The server that takes the writes of a backend behind the drill's VIP: it answers @@hostname. */
+async function writerOf(ctx: DrillContext, backend: Backend): Promise<string> {
+    const e = sqlEndpoints(ctx.lab.topology).find((x) => x.backend === backend && x.instance === ctx.inst.name && x.role === "write");
+    if (!e) throw new Error(`no ${backend} write endpoint behind ${ctx.inst.name}`);
+    const conn = await connectApp(ctx.lab, e);
+    try {
+        const [rows] = await conn.query("SELECT @@hostname AS h");
+        return (rows as Array<{ h: string }>)[0].h;
+    } finally {
+        await conn.end();
+    }
+}
+
 /** HAProxy's name for a database server: "<listener>/<node>" (the listener is the proxy section). */
 function haproxyServer(ctx: DrillContext, backend: Backend, node: string | undefined): string | undefined {
-    const listener = haproxyListeners(ctx.lab.topology).find((l) => l.backend === backend);
+    const listener = haproxyListeners(ctx.lab.topology).find((l) => l.backend === backend && l.role === "write");
     return listener && node ? `${listener.name}/${node}` : undefined;
 }
 
