@@ -1,5 +1,3 @@
-import { spawnSync } from "child_process";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -7,6 +5,7 @@ import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 import { iptablesRestoreTest, shellcheck, Verdict } from "../support/validators";
 import { expectGolden } from "../support/golden";
 import { firewallRules, iptablesRulesFor, renderFirewall, VRRP_GROUP } from "../../components/render/firewall";
+import { run, withNetns } from "../support/netns";
 
 interface Case {
     readonly label: string;
@@ -27,23 +26,6 @@ const fw = (c: Case) => {
     return out;
 };
 const named = (kind?: string) => CASES.filter((c) => !kind || c.kind === kind).map((c) => [`${c.label} ${c.host} (${c.kind})`, c] as const);
-
-function run(cmd: string, args: string[], input?: string): Verdict {
-    const r = spawnSync(cmd, args, { input, encoding: "utf8", timeout: 60_000 });
-    if (r.error) throw r.error;
-    return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
-}
-
-function withNetns<T>(fn: (ns: string) => T): T {
-    const ns = `kf-${crypto.randomBytes(4).toString("hex")}`;
-    const add = run("ip", ["netns", "add", ns]);
-    if (add.code !== 0) throw new Error(`ip netns add failed: ${add.output}`);
-    try {
-        return fn(ns);
-    } finally {
-        run("ip", ["netns", "del", ns]);
-    }
-}
 
 describe("firewall scripts", () => {
     it("cover both tools and hosts with unicast peers and ports", () => {
@@ -112,7 +94,7 @@ describe("firewall scripts", () => {
     it.each(named("iptables"))("%s: apply is idempotent and remove undoes it (in a scratch netns)", (_n, c) => {
         const { apply, remove } = fw(c);
         const expected = iptablesRulesFor(topo(c), c.host).split("\n").filter((l) => l.startsWith("-A ")).length;
-        withNetns((ns) => {
+        withNetns("kf", (ns) => {
             const count = () => run("ip", ["netns", "exec", ns, "iptables", "-S"]).output.split("\n").filter((l) => l.includes("ha-mysql")).length;
             const first = run("ip", ["netns", "exec", ns, "sh", "-c", apply.content]);
             expect(first.code).toBe(0);

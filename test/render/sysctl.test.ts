@@ -1,9 +1,8 @@
-import { spawnSync } from "child_process";
-import * as crypto from "crypto";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
-import { shellcheck, Verdict, withTempFile } from "../support/validators";
+import { shellcheck, withTempFile } from "../support/validators";
 import { expectGolden } from "../support/golden";
 import { renderSysctl, SYSCTL_DROP_IN } from "../../components/render/sysctl";
+import { run, withNetns } from "../support/netns";
 
 interface Case {
     readonly label: string;
@@ -19,24 +18,6 @@ const render = (c: Case) => renderSysctl(loadStackFile(c.file).topology, c.host)
 const named = (pred: (c: Case) => boolean = () => true) => CASES.filter(pred).map((c) => [`${c.label} ${c.host}`, c] as const);
 const withDropIn = (c: Case) => render(c).files.length > 0;
 const withLoVip = (c: Case) => render(c).loopbackVip !== undefined;
-
-function run(cmd: string, args: string[], input?: string): Verdict {
-    const r = spawnSync(cmd, args, { input, encoding: "utf8", timeout: 60_000 });
-    if (r.error) throw r.error;
-    return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
-}
-
-/** Every key here is per network namespace, so a scratch netns takes them without touching the machine. */
-function withNetns<T>(fn: (ns: string) => T): T {
-    const ns = `ks-${crypto.randomBytes(4).toString("hex")}`;
-    const add = run("ip", ["netns", "add", ns]);
-    if (add.code !== 0) throw new Error(`ip netns add failed: ${add.output}`);
-    try {
-        return fn(ns);
-    } finally {
-        run("ip", ["netns", "del", ns]);
-    }
-}
 
 describe("sysctl drop-in", () => {
     it("is rendered for hosts of every kind", () => {
@@ -55,7 +36,7 @@ describe("sysctl drop-in", () => {
         const settings = f.content.split("\n").filter((l) => /^[a-z]/.test(l)).map((l) => l.split(" = "));
         expect(settings.length).toBeGreaterThan(0);
         withTempFile("90-ha-mysql.conf", f.content, (file) =>
-            withNetns((ns) => {
+            withNetns("ks", (ns) => {
                 const v = run("ip", ["netns", "exec", ns, "sysctl", "-p", file]);
                 expect(v.code).toBe(0);
                 for (const [key, value] of settings) expect(run("ip", ["netns", "exec", ns, "sysctl", "-n", key]).output.trim()).toBe(value);
@@ -64,7 +45,7 @@ describe("sysctl drop-in", () => {
     });
 
     it("sysctl -p rejects an unknown key (the check can fail)", () => {
-        withTempFile("bad.conf", "net.ipv4.ip_forwardd = 1\n", (file) => withNetns((ns) => expect(run("ip", ["netns", "exec", ns, "sysctl", "-p", file]).code).not.toBe(0)));
+        withTempFile("bad.conf", "net.ipv4.ip_forwardd = 1\n", (file) => withNetns("ks", (ns) => expect(run("ip", ["netns", "exec", ns, "sysctl", "-p", file]).code).not.toBe(0)));
     });
 
     it("sets what each role needs", () => {
@@ -111,7 +92,7 @@ describe("LVS-DR VIP on lo", () => {
         if (!lo) throw new Error("no lo scripts");
         const vips = [...lo.apply.content.matchAll(/(\d+\.\d+\.\d+\.\d+)\/32/g)].map((m) => m[1]);
         expect(vips.length).toBeGreaterThan(0);
-        withNetns((ns) => {
+        withNetns("ks", (ns) => {
             run("ip", ["-n", ns, "link", "set", "lo", "up"]);
             const onLo = () => run("ip", ["-n", ns, "-4", "-o", "addr", "show", "dev", "lo"]).output;
             expect(run("ip", ["netns", "exec", ns, "sh", "-c", lo.apply.content]).code).toBe(0);
