@@ -300,7 +300,9 @@ describe("lab", () => {
             // Only the container died (the databases did not): clients wait for the takeover plus
             // at most one TCP SYN retry (1 s). A host crash also stalls Galera (evs.suspect_timeout).
             if (inst.level === "container") expect(r.stallMs ?? Infinity).toBeLessThanOrEqual(detectionMs(inst.advertInt) + 1000);
-        }, 6 * MIN);
+            // A host cut off the LAN takes its Galera node out of the cluster too: it must be back.
+            await waitClusterWhole(stack, 120_000);
+        }, 8 * MIN);
     }
 
     // The data-loss case: a bootstrap node that lost its volume must join by SST, not start a
