@@ -23,16 +23,17 @@ export STEPS_JSON=${STEPS_JSON:-$lab_dir/timings/lab-up.json}
 	exit 1
 }
 
+# Every command ends the step on failure by itself: step runs this function behind `||`, where
+# bash ignores `set -e`.
 hosts() {
-	local list
-	list=$(bash "$here/images.sh" list | tr '\n' ' ')
-	bash "$here/hosts.sh" up --images "$list"
+	local list debs
+	list=$(bash "$here/images.sh" list | tr '\n' ' ') || return 1
+	bash "$here/hosts.sh" up --images "$list" || return 1
 	# The dev stack's keepalived.packagesDir: the lab's containers cannot reach a mirror.
-	local debs
-	debs=$(bash "$here/images.sh" debs)
-	rm -rf "$lab_dir/debs/keepalived"
-	mkdir -p "$lab_dir/debs/keepalived"
-	cp "$debs"/*.deb "$lab_dir/debs/keepalived/"
+	debs=$(bash "$here/images.sh" debs) || return 1
+	rm -rf "$lab_dir/debs/keepalived" &&
+		mkdir -p "$lab_dir/debs/keepalived" &&
+		cp "$debs"/*.deb "$lab_dir/debs/keepalived/" || return 1
 	echo "keepalived packages: $(find "$lab_dir/debs/keepalived" -name '*.deb' | wc -l) .deb files in $lab_dir/debs/keepalived"
 }
 
