@@ -312,6 +312,24 @@ export const DRILLS: Drill[] = [
         healthy: async (ctx) => galeraWhole(ctx),
     },
     {
+        name: "galera-node-isolated",
+        levels: ["host"],
+        movesVip: false,
+        what: () =>
+            "the last Galera node is cut off its peers' replication port inside its own namespace (mysqld stays up, non-Primary); its watchdog must stop it so Docker restarts it into a fresh namespace, and it rejoins",
+        backend: "pxc",
+        inject: async (ctx) => {
+            const { nodes } = galeraNodes(ctx);
+            const n = nodes[nodes.length - 1];
+            ctx.victim = n.name;
+            const pid = docker(ctx, n.host, ["inspect", "-f", "{{.State.Pid}}", n.name]).trim();
+            // The rules live in the container's network namespace and go with it when it restarts.
+            for (const dir of ["--dport", "--sport"]) must(run("nsenter", ["-t", pid, "-n", "iptables", "-I", "INPUT", "-p", "tcp", dir, "4567", "-j", "DROP"]), `isolate ${n.name}`);
+        },
+        recover: async () => undefined,
+        healthy: async (ctx) => galeraWhole(ctx),
+    },
+    {
         name: "full-cluster-crash",
         levels: ["host"],
         movesVip: false,
