@@ -2,8 +2,7 @@
 // OLTP load on shared rows through the Galera write endpoint (and, for comparison, the read
 // endpoint, which balances over every node), then how 60 new connections to the read endpoint
 // spread. Prints one JSON document; exit 1 when the write endpoint saw a certification conflict.
-import { sqlEndpoints } from "../model/endpoints";
-import { connectionSpread, oltpLoad } from "./lib/oltp";
+import { connectionSpread, galeraEndpoints, oltpLoad } from "./lib/oltp";
 import { loadLabStack } from "./lib/lab-stack";
 
 async function main(): Promise<number> {
@@ -12,9 +11,7 @@ async function main(): Promise<number> {
     const threads = num("--threads", 4);
     const seconds = num("--seconds", 60);
     const lab = loadLabStack();
-    const pxc = sqlEndpoints(lab.topology).filter((e) => e.backend === "pxc" && e.instance === lab.topology.keepalived.instances[0]?.name);
-    const write = pxc.find((e) => e.role === "write");
-    const read = pxc.find((e) => e.role === "read");
+    const { write, read } = galeraEndpoints(lab);
     if (!write) throw new Error("no Galera write endpoint in the topology");
     console.error(`[oltp] ${threads} threads for ${seconds} s through ${write.label} ${write.address}:${write.port}`);
     const writes = await oltpLoad(lab, write, threads, seconds);

@@ -1,10 +1,13 @@
 // npm run bench: on a lab brought up by `npm run lab:up`, measures and writes
 // lab/bench/results/latest.json, the charts downtime.svg and vip-moved.svg next to it, and
 // docs/results.md from them (lab/bench/results-doc.ts):
-//   - the drills with the project's defaults and with the tutorials' settings, side by side;
+//   - the drills with the project's defaults and, where those settings decide the outcome, with
+//     the tutorials' settings, side by side;
 //   - the VIP drills against the other placements (the dev stack's macvlan VIP);
 //   - a no-change `pulumi preview`, a one-setting change (`pulumi up`), and with --full a
 //     `pulumi destroy` + `pulumi up` from empty to healthy (verified);
+//   - an OLTP load (4 threads, 60 s) through the Galera write endpoint and, for comparison, the
+//     read endpoint, and how new connections to the read endpoint spread over the nodes;
 //   - program evaluation under mocks for growing topologies.
 // Leaves the stack on the project's defaults.
 import { spawnSync } from "child_process";
@@ -12,10 +15,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { placementOf } from "../../model/derive";
-import { DRILLS, DrillResult, runDrill } from "../lib/drills";
+import { Drill, DRILLS, DrillResult, runDrill } from "../lib/drills";
 import { drillTable } from "../lib/drill-report";
 import { labChecks, runChecks } from "../lib/checks";
-import { loadLabStack, REPO } from "../lib/lab-stack";
+import { loadLabStack, LabStack, REPO } from "../lib/lab-stack";
+import { connectionSpread, galeraEndpoints, oltpLoad, OltpResult } from "../lib/oltp";
 import { downtimeChart } from "./chart";
 import { resultsDoc, RESULTS_DOC } from "./results-doc";
 import { EVALUATION_SIZES } from "./evaluate";
@@ -66,14 +70,19 @@ function settingsOf(instIndex: number, label: string, k: Knobs): Settings {
 const describeKnobs = (k: Knobs) =>
     `VRRP v${k.version} advert ${k.advertInt} s${k.track ? ", track script" : ", no track script"}, HAProxy inter ${k.interMs} fall ${k.fall}, Galera suspect ${k.suspectTimeoutMs / 1000} s`;
 
-async function drillsWith(settings: Settings): Promise<DrillResult[]> {
+/** The compared settings decide how fast the VIP moves and HAProxy drops a dead server; the Galera
+ * recovery drills (a volume lost, a restart, an isolation, a whole-cluster crash) depend on neither
+ * and run once, with this project's defaults. */
+const comparesSettings = (d: Drill) => d.movesVip || d.killsServer !== undefined;
+
+async function drillsWith(settings: Settings, which: (d: Drill) => boolean): Promise<DrillResult[]> {
     for (const [k, v] of Object.entries(settings.values)) setPath(k, v);
     pulumi(`pulumi up (${settings.label} settings)`, "up", "--yes", "--skip-preview");
     const lab = loadLabStack();
     const inst = lab.topology.keepalived.instances.find((i) => i.fronts === "haproxy" && placementOf(i) === "host");
     if (!inst) throw new Error("no host-level VRRP instance fronting HAProxy");
     const results: DrillResult[] = [];
-    for (const d of DRILLS.filter((x) => x.levels.includes(inst.level))) results.push(await runDrill(lab, inst, d, (l) => log(`[${settings.label}] ${l}`)));
+    for (const d of DRILLS.filter((x) => x.levels.includes(inst.level) && which(x))) results.push(await runDrill(lab, inst, d, (l) => log(`[${settings.label}] ${l}`)));
     return results;
 }
 
@@ -87,6 +96,27 @@ async function otherPlacements(): Promise<Record<string, DrillResult[]>> {
         for (const d of DRILLS.filter((x) => x.movesVip && x.levels.includes(inst.level))) out[label].push(await runDrill(lab, inst, d, (l) => log(`[${label}] ${l}`)));
     }
     return out;
+}
+
+export const OLTP_THREADS = 4;
+export const OLTP_SECONDS = 60;
+const OLTP_SPREAD_CONNECTIONS = 60;
+
+/** The OLTP load through the Galera write endpoint, the same load through the read endpoint (every
+ * node taking writes) for comparison, and how new connections to the read endpoint spread. */
+async function oltp(lab: LabStack): Promise<{ write: OltpResult; readWrites?: OltpResult; readSpread?: Record<string, number> }> {
+    const { write: w, read: r } = galeraEndpoints(lab);
+    if (!w) throw new Error("no Galera write endpoint in the topology");
+    const say = (what: string, x: OltpResult) => log(`OLTP through ${what}: ${x.tps} tps, ${x.failed} failed (${x.conflicts} certification conflicts), p99 ${x.p99Ms} ms, served by ${JSON.stringify(x.servedBy)}`);
+    log(`OLTP: ${OLTP_THREADS} threads of read-write transactions on shared rows, ${OLTP_SECONDS} s per endpoint`);
+    const write = await oltpLoad(lab, w, OLTP_THREADS, OLTP_SECONDS);
+    say(w.label, write);
+    if (!r) return { write };
+    const readWrites = await oltpLoad(lab, r, OLTP_THREADS, OLTP_SECONDS);
+    say(r.label, readWrites);
+    const readSpread = await connectionSpread(lab, r, OLTP_SPREAD_CONNECTIONS);
+    log(`${OLTP_SPREAD_CONNECTIONS} new connections to ${r.label}: ${JSON.stringify(readSpread)}`);
+    return { write, readWrites, readSpread };
 }
 
 function evaluation(): Array<Record<string, number>> {
@@ -132,9 +162,10 @@ async function main(): Promise<void> {
         if (checks.some((c) => !c.ok)) throw new Error("verification failed after pulumi up from empty");
     }
 
-    const tutorialResults = await drillsWith(tutorial);
-    const oursResults = await drillsWith(ours);
+    const tutorialResults = await drillsWith(tutorial, comparesSettings);
+    const oursResults = await drillsWith(ours, () => true);
     const placements = await otherPlacements();
+    const oltpResult = await oltp(loadLabStack());
 
     const paired = oursResults.map((o) => ({ o, t: tutorialResults.find((x) => x.drill === o.drill) }));
     const rows = paired.map(({ o, t }) => ({ drill: o.drill, tutorialMs: t?.downtimeMs ?? 0, oursMs: o.downtimeMs, ratio: o.downtimeMs > 0 && t ? +(t.downtimeMs / o.downtimeMs).toFixed(1) : null }));
@@ -149,6 +180,7 @@ async function main(): Promise<void> {
         vipMoved: vipRows,
         drills: { tutorial: tutorialResults, ours: oursResults },
         placements,
+        oltp: { threads: OLTP_THREADS, seconds: OLTP_SECONDS, ...oltpResult },
     };
     const dir = path.join(REPO, "lab/bench/results");
     fs.mkdirSync(dir, { recursive: true });

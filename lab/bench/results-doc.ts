@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { DrillResult } from "../lib/drills";
+import type { OltpResult } from "../lib/oltp";
 
 export const LATEST = path.resolve(__dirname, "../../lab/bench/results/latest.json");
 export const RESULTS_DOC = path.resolve(__dirname, "../../docs/results.md");
@@ -17,6 +18,14 @@ export interface BenchResult {
     readonly evaluation: ReadonlyArray<Record<string, number>>;
     readonly drills: { readonly tutorial: DrillResult[]; readonly ours: DrillResult[] };
     readonly placements: Record<string, DrillResult[]>;
+    /** The OLTP load through the Galera endpoints (absent in results from before it was measured). */
+    readonly oltp?: {
+        readonly threads: number;
+        readonly seconds: number;
+        readonly write: OltpResult;
+        readonly readWrites?: OltpResult;
+        readonly readSpread?: Record<string, number>;
+    };
 }
 
 const PROVISIONING: ReadonlyArray<[string, string]> = [
@@ -98,7 +107,31 @@ function targets(r: BenchResult, hostInstance: string): string {
     rows.push(["the VIP is on exactly one node after every drill", split.length ? split.map((d) => `${d.drill}: ${d.holdersAfter.length}`).join(", ") : `${all.length} of ${all.length} drills`, verdict(split.length === 0)]);
     const restarted = all.filter((d) => (d.startedByDrill ?? []).length > 0);
     rows.push(["Docker's restart policy brings every crashed container back", restarted.length ? restarted.map((d) => `${d.drill}: ${d.startedByDrill?.join(", ")} started by the drill`).join("; ") : "no container had to be started by the drill", verdict(restarted.length === 0)]);
+    if (r.oltp) rows.push(["no certification conflict through the Galera write endpoint", `${r.oltp.write.conflicts} in ${r.oltp.write.transactions + r.oltp.write.failed} transactions`, verdict(r.oltp.write.conflicts === 0)]);
     return table(["target", "result (this project's defaults)", "verdict"], rows);
+}
+
+const spread = (m: Record<string, number>) =>
+    Object.entries(m)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([h, n]) => `${h} ${n}`)
+        .join(", ");
+
+function oltpSection(o: NonNullable<BenchResult["oltp"]>): string[] {
+    const line = (label: string, x: OltpResult) => [label, x.endpoint, x.tps, x.transactions, x.failed, x.conflicts, ms(x.p50Ms), ms(x.p99Ms), spread(x.servedBy)];
+    const rows = [line("write (one writer, the others backup)", o.write), ...(o.readWrites ? [line("read (every Synced node), for comparison", o.readWrites)] : [])];
+    return [
+        "## OLTP through the Galera endpoints",
+        "",
+        `${o.threads} threads, each running read-write transactions for ${o.seconds} s on 16 shared rows (`+"`SELECT ... FOR UPDATE`"+` of two`,
+        "rows, two `UPDATE`s, `COMMIT`; `lab/lib/oltp.ts`). Through the write endpoint every transaction",
+        "reaches the same node, so conflicting ones wait on row locks; through the read endpoint they reach",
+        "different nodes and Galera aborts the loser at commit (a certification conflict, error 1213).",
+        "",
+        table(["endpoint", "address", "transactions/s", "committed", "failed", "certification conflicts", "p50", "p99", "connections served by"], rows),
+        "",
+        ...(o.readSpread ? [`${Object.values(o.readSpread).reduce((a, b) => a + b, 0)} new connections to the read endpoint were served by: ${spread(o.readSpread)}.`, ""] : []),
+    ];
 }
 
 /** Why an HAProxy kill leaves the VIP where it is, when it did. */
@@ -146,7 +179,9 @@ export function resultsDoc(r: BenchResult): string {
         "## Settings compared",
         "",
         "The tutorials set none of these: their values are keepalived's and HAProxy's examples and Galera's",
-        "own default. The host VIP drills run once with each; the other placements run with this project's.",
+        "own default. The host VIP drills whose outcome these settings decide (the VIP moving, HAProxy",
+        "dropping a dead server) run once with each; the Galera recovery drills and the other placements",
+        "run with this project's.",
         "",
         settings,
         "",
@@ -186,6 +221,7 @@ export function resultsDoc(r: BenchResult): string {
         "an outage was VRRP (connect timeouts), HAProxy (refused connections) or Galera (query timeouts).",
         "",
         ...timelines,
+        ...(r.oltp ? oltpSection(r.oltp) : []),
         "## Provisioning",
         "",
         table(["operation", "time"], provisioning),

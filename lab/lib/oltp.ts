@@ -2,7 +2,7 @@
 // that touch a small set of shared rows, so two writers on different Galera nodes would collide
 // in certification (a deadlock error at commit). Bounded by duration; every connection is closed.
 import * as mysql from "mysql2/promise";
-import { SqlEndpoint } from "../../model/endpoints";
+import { SqlEndpoint, sqlEndpoints } from "../../model/endpoints";
 import { connectApp } from "./checks";
 import { LabStack } from "./lab-stack";
 
@@ -19,6 +19,13 @@ export interface OltpResult {
     readonly servedBy: Record<string, number>;
     readonly p50Ms: number;
     readonly p99Ms: number;
+}
+
+/** The Galera write and read endpoints of the first VIP in front of HAProxy. */
+export function galeraEndpoints(lab: LabStack): { write?: SqlEndpoint; read?: SqlEndpoint } {
+    const first = lab.topology.keepalived.instances.find((i) => i.fronts === "haproxy")?.name;
+    const pxc = sqlEndpoints(lab.topology).filter((e) => e.backend === "pxc" && e.instance === first);
+    return { write: pxc.find((e) => e.role === "write"), read: pxc.find((e) => e.role === "read") };
 }
 
 const TABLE = "oltp_shared";

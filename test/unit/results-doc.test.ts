@@ -32,4 +32,18 @@ describe("docs/results.md", () => {
         const fast = { ...latest, drills: { ...latest.drills, ours: latest.drills.ours.map((d) => (d === crash ? { ...d, vipMovedMs: 300 } : d)) } };
         expect(resultsDoc(fast)).toMatch(/\| the VIP leaves a crashed holder within 0\.5 s \| [^|]*: 300 ms \| met \|/);
     });
+
+    it("judges the write endpoint's certification conflicts from the numbers", () => {
+        const oltp = (conflicts: number) => ({
+            ...latest,
+            oltp: {
+                threads: 4,
+                seconds: 60,
+                write: { endpoint: "pxc via VI_HAPROXY 10.0.0.1:3306", threads: 4, seconds: 60, transactions: 1000, tps: 16.7, failed: conflicts, conflicts, servedBy: { pn1: 4 }, p50Ms: 10, p99Ms: 40 },
+            },
+        });
+        expect(resultsDoc(oltp(0))).toMatch(/\| no certification conflict through the Galera write endpoint \| 0 in 1000 transactions \| met \|/);
+        expect(resultsDoc(oltp(3))).toMatch(/\| no certification conflict through the Galera write endpoint \| 3 in 1003 transactions \| missed \|/);
+        expect(resultsDoc(oltp(0))).toContain("| write (one writer, the others backup) | pxc via VI_HAPROXY 10.0.0.1:3306 | 16.7 | 1000 | 0 | 0 | 10 ms | 40 ms | pn1 4 |");
+    });
 });
