@@ -77,10 +77,3 @@ export function dualMasterPair(t: Topology): ConfigIssue[] {
     }
     return out;
 }
-
-export function replicationSecretNotRoot(t: Topology): ConfigIssue[] {
-    // Both groups may share a root secret; only the replication secret must differ from it.
-    const dm = t.database.dualMaster;
-    if (!dm || dm.replication.passwordSecret !== dm.rootPasswordSecret) return [];
-    return [issue("database.dualMaster.replication.passwordSecret", dm.replication.passwordSecret, "the replication user would share root's password", "use a separate secret for the replication user")];
-}

@@ -3,10 +3,11 @@ import { Topology } from "../schema";
 import { ConfigIssue } from "../issues";
 import { containerHostsExist, containerNamesUniquePerHost, hostAddressesUnique, hostNamesUnique, oneSwarmManager } from "./hosts";
 import { bridgeOnlyOnOneHost, containerAddressesValid, gatewayInsideSubnet, publishedPortsUniquePerHost, staticAddressesOutsideDynamicRange, subnetsDoNotOverlap } from "./network";
-import { dualMasterPair, pxcOneBootstrapNode, pxcQuorumSize, replicationSecretNotRoot, sstMethodMatchesFlavor } from "./database";
+import { dualMasterPair, pxcOneBootstrapNode, pxcQuorumSize, sstMethodMatchesFlavor } from "./database";
 import { checkTimingsSane, clustercheckNeedsGalera, haproxyPortsDistinct, listenerNamesUnique, listenersHaveBackends, oneWriteListenerPerGroup, readListenersOnGalera } from "./haproxy";
 import { mycatPortsDistinct, mycatReferencesResolve } from "./mycat";
 import { lanAddressesUnique, macvlanLanAddresses, macvlanOneLan, macvlanShims } from "./macvlan";
+import { secretsNotSharedAcrossRoles } from "./secrets";
 import { routerIdsUnique, vipsUnique, vrrpInstances } from "./vrrp";
 
 export type Rule = (t: Topology) => ConfigIssue[];
@@ -27,7 +28,7 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     pxcOneBootstrapNode,
     sstMethodMatchesFlavor,
     dualMasterPair,
-    replicationSecretNotRoot,
+    secretsNotSharedAcrossRoles,
     listenersHaveBackends,
     haproxyPortsDistinct,
     listenerNamesUnique,

@@ -1,6 +1,8 @@
 // Every password comes from a Pulumi secret, and none of them is a default.
-import { Topology } from "../schema";
-import { ConfigIssue, issue } from "../issues";
+import { z } from "zod";
+import { Topology, TopologySchema } from "../schema";
+import { ConfigIssue, HIDDEN, issue } from "../issues";
+import { secretNameFix } from "../zod-issues";
 
 export interface SecretLookup {
     readonly value: string;
@@ -17,38 +19,76 @@ export interface SecretUse {
     readonly key: string;
     readonly path: string;
     readonly kind: SecretKind;
+    /** Who the credential belongs to; one secret may serve several fields of one role only. */
+    readonly role: string;
+    /** The role in words: "the password of MySQL user root". */
+    readonly roleText: string;
 }
+
+const mysqlUser = (user: string) => ({ role: `mysql:${user}`, text: `the password of MySQL user ${user}` });
 
 export function secretUses(t: Topology): SecretUse[] {
     const uses: SecretUse[] = [];
-    const add = (key: string | undefined, path: string, kind: SecretKind = "password") => {
-        if (key) uses.push({ key, path, kind });
+    const add = (key: string | undefined, path: string, who: { role: string; text: string }, kind: SecretKind = "password") => {
+        if (key) uses.push({ key, path, kind, role: who.role, roleText: who.text });
     };
-    t.hosts.forEach((h, i) => add(h.ssh.privateKeySecret, `hosts[${i}].ssh.privateKeySecret`, "sshKey"));
+    const sshKey = { role: "ssh", text: "the hosts' SSH private key" };
+    t.hosts.forEach((h, i) => add(h.ssh.privateKeySecret, `hosts[${i}].ssh.privateKeySecret`, sshKey, "sshKey"));
     const pxc = t.database.pxc;
     if (pxc) {
-        add(pxc.rootPasswordSecret, "database.pxc.rootPasswordSecret");
-        add(pxc.sstPasswordSecret, "database.pxc.sstPasswordSecret");
-        add(pxc.clustercheck.passwordSecret, "database.pxc.clustercheck.passwordSecret");
-        add(pxc.app?.passwordSecret, "database.pxc.app.passwordSecret");
+        add(pxc.rootPasswordSecret, "database.pxc.rootPasswordSecret", mysqlUser("root"));
+        add(pxc.sstPasswordSecret, "database.pxc.sstPasswordSecret", { role: "sst", text: "the Galera SST user's password" });
+        add(pxc.clustercheck.passwordSecret, "database.pxc.clustercheck.passwordSecret", mysqlUser(pxc.clustercheck.user));
+        if (pxc.app) add(pxc.app.passwordSecret, "database.pxc.app.passwordSecret", mysqlUser(pxc.app.user));
     }
     const dm = t.database.dualMaster;
     if (dm) {
-        add(dm.rootPasswordSecret, "database.dualMaster.rootPasswordSecret");
-        add(dm.replication.passwordSecret, "database.dualMaster.replication.passwordSecret");
-        add(dm.app?.passwordSecret, "database.dualMaster.app.passwordSecret");
+        add(dm.rootPasswordSecret, "database.dualMaster.rootPasswordSecret", mysqlUser("root"));
+        add(dm.replication.passwordSecret, "database.dualMaster.replication.passwordSecret", mysqlUser(dm.replication.user));
+        if (dm.app) add(dm.app.passwordSecret, "database.dualMaster.app.passwordSecret", mysqlUser(dm.app.user));
     }
-    if (t.haproxy) add(t.haproxy.stats.passwordSecret, "haproxy.stats.passwordSecret");
-    t.mycat?.users.forEach((u, i) => add(u.passwordSecret, `mycat.users[${i}].passwordSecret`));
-    t.mycat?.dataHosts.forEach((d, i) => d.writeHosts.forEach((w, j) => add(w.passwordSecret, `mycat.dataHosts[${i}].writeHosts[${j}].passwordSecret`)));
-    t.keepalived.instances.forEach((inst, i) => add(inst.authPassSecret, `keepalived.instances[${i}].authPassSecret`, "vrrpAuth"));
+    if (t.haproxy) add(t.haproxy.stats.passwordSecret, "haproxy.stats.passwordSecret", { role: "haproxy-stats", text: "the HAProxy stats page password" });
+    t.mycat?.users.forEach((u, i) => add(u.passwordSecret, `mycat.users[${i}].passwordSecret`, { role: `mycat:${u.name}`, text: `the password of MyCat user ${u.name}` }));
+    t.mycat?.dataHosts.forEach((d, i) => d.writeHosts.forEach((w, j) => add(w.passwordSecret, `mycat.dataHosts[${i}].writeHosts[${j}].passwordSecret`, mysqlUser(w.user))));
+    t.keepalived.instances.forEach((inst, i) => add(inst.authPassSecret, `keepalived.instances[${i}].authPassSecret`, { role: "vrrp", text: "the VRRP auth_pass" }, "vrrpAuth"));
     return uses;
+}
+
+/**
+ * One secret, one role: the root password doubling as the SST password, or the stats page
+ * password as a MySQL password, lets whoever reads one (the stats page travels in HTTP basic
+ * auth; the SST password sits in my.cnf on every node) use the other. Fields of one role may
+ * share it: root on the Galera cluster and the dual-master pair, MyCat logging in as root.
+ */
+export function secretsNotSharedAcrossRoles(t: Topology): ConfigIssue[] {
+    const first = new Map<string, Map<string, SecretUse>>();
+    const out: ConfigIssue[] = [];
+    for (const use of secretUses(t)) {
+        const roles = first.get(use.key) ?? new Map<string, SecretUse>();
+        first.set(use.key, roles);
+        const other = [...roles.values()].find((u) => u.role !== use.role);
+        if (other && !roles.has(use.role)) {
+            out.push(
+                issue(
+                    use.path,
+                    use.key,
+                    `the secret ${use.key} is also ${other.roleText} (${other.path}); whoever learns one of them can use it as the other`,
+                    `give ${use.path} a secret of its own: run \`pulumi config set --secret <newName> <value>\` with a different value, then set this field to <newName>`,
+                ),
+            );
+        }
+        if (!roles.has(use.role)) roles.set(use.role, use);
+    }
+    return out;
 }
 
 /** The passwords the tutorials ship, and others nobody should run in production. */
 const KNOWN_DEFAULTS = new Set(["123456", "1111", "abc123456", "admin", "root", "password", "lyz.123", "123", "changeme", "secret", "mycat", "test"]);
 const SAFE_CHARS = /^[A-Za-z0-9_.,+=@%^~*-]+$/;
 export const MIN_PASSWORD_LENGTH = 12;
+/** keepalived reads at most 8 characters of auth_pass; fewer than 6 is guessed in moments. */
+export const MIN_VRRP_AUTH_LENGTH = 6;
+export const MAX_VRRP_AUTH_LENGTH = 8;
 
 export function secretValueProblem(kind: SecretKind, value: string): string | undefined {
     if (value.length === 0) return "is empty";
@@ -58,7 +98,8 @@ export function secretValueProblem(kind: SecretKind, value: string): string | un
     if (KNOWN_DEFAULTS.has(value.toLowerCase())) return "is a well-known default password";
     if (!SAFE_CHARS.test(value)) return "contains a character that config files or SQL would read differently: only letters, digits and _ . , + = @ % ^ ~ * - are allowed";
     if (kind === "vrrpAuth") {
-        return value.length > 8 ? `is ${value.length} characters; keepalived silently truncates auth_pass to 8` : undefined;
+        if (value.length < MIN_VRRP_AUTH_LENGTH) return `is ${value.length} characters, too few to keep another router off the VIP; use ${MIN_VRRP_AUTH_LENGTH} to ${MAX_VRRP_AUTH_LENGTH}`;
+        return value.length > MAX_VRRP_AUTH_LENGTH ? `is ${value.length} characters; keepalived silently truncates auth_pass to ${MAX_VRRP_AUTH_LENGTH}` : undefined;
     }
     return value.length < MIN_PASSWORD_LENGTH ? `is ${value.length} characters; at least ${MIN_PASSWORD_LENGTH} are required` : undefined;
 }
@@ -66,11 +107,35 @@ export function secretValueProblem(kind: SecretKind, value: string): string | un
 export interface SecretCheck {
     readonly issues: ConfigIssue[];
     readonly values: Record<string, string>;
+    /**
+     * Values of `*Secret` fields that name no secret that is set (schema defaults aside): each may
+     * be the password itself, typed where its name belongs, so no message may print it.
+     */
+    readonly unsetNames: string[];
+}
+
+let defaults: Set<string> | undefined;
+
+/** The secret names the schema fills in when a field is left out (mysqlRootPassword, sshPrivateKey, ...). */
+export function defaultSecretNames(): Set<string> {
+    if (defaults) return defaults;
+    const found = new Set<string>();
+    const walk = (node: unknown): void => {
+        if (Array.isArray(node)) return node.forEach(walk);
+        if (node === null || typeof node !== "object") return;
+        const props = (node as { properties?: Record<string, { default?: unknown }> }).properties;
+        for (const [k, v] of Object.entries(props ?? {})) if (/Secret$/.test(k) && typeof v.default === "string") found.add(v.default);
+        Object.values(node).forEach(walk);
+    };
+    walk(z.toJSONSchema(TopologySchema, { io: "input", unrepresentable: "any" }));
+    defaults = found;
+    return found;
 }
 
 export function checkSecrets(project: string, t: Topology, source: SecretSource): SecretCheck {
     const issues: ConfigIssue[] = [];
     const values: Record<string, string> = {};
+    const unsetNames: string[] = [];
     const done = new Set<string>();
     for (const use of secretUses(t)) {
         if (done.has(use.key)) continue;
@@ -78,19 +143,32 @@ export function checkSecrets(project: string, t: Topology, source: SecretSource)
         const found = source(use.key);
         const setIt = `pulumi config set --secret ${use.key} <value>` + (use.kind === "sshKey" ? ` (or: cat KEYFILE | pulumi config set --secret ${use.key})` : "");
         if (!found) {
-            issues.push(issue(use.path, use.key, `refers to secret ${project}:${use.key}, which is not set`, `run \`${setIt}\``));
+            if (defaultSecretNames().has(use.key)) {
+                issues.push(issue(use.path, use.key, `refers to secret ${project}:${use.key}, which is not set`, `run \`${setIt}\``));
+            } else {
+                unsetNames.push(use.key);
+                const field = use.path.replace(/^.*\./, "");
+                issues.push(
+                    issue(
+                        use.path,
+                        HIDDEN,
+                        "names no secret that is set; it may be the secret itself, so it is not shown",
+                        `${secretNameFix(field)}; if it is a secret's name already, set that secret the same way`,
+                    ),
+                );
+            }
             continue;
         }
         if (!found.secret) {
-            issues.push(issue(`:${use.key}`, "(plaintext, value hidden)", "is stored in plaintext in Pulumi.<stack>.yaml; passwords must be Pulumi secrets", `run \`${setIt}\` to encrypt it`));
+            issues.push(issue(`:${use.key}`, HIDDEN, "is stored in plaintext in Pulumi.<stack>.yaml; passwords must be Pulumi secrets", `run \`${setIt}\` to encrypt it`));
             continue;
         }
         const problem = secretValueProblem(use.kind, found.value);
         if (problem) {
-            issues.push(issue(`:${use.key}`, "(secret, value hidden)", `the secret ${problem}`, `set a new value with \`${setIt}\``));
+            issues.push(issue(`:${use.key}`, HIDDEN, `the secret ${problem}`, `set a new value with \`${setIt}\``));
             continue;
         }
         values[use.key] = found.value;
     }
-    return { issues, values };
+    return { issues, values, unsetNames };
 }

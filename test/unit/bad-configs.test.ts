@@ -2,7 +2,7 @@
 import { ConfigError } from "../../model/issues";
 import { loadTopology } from "../../model/load";
 import { SecretLookup } from "../../model/rules/secrets";
-import { goodSecrets, PROJECT, rawTopology } from "../support/stacks";
+import { goodSecrets, PROJECT, rawTopology, TEST_SSH_KEY } from "../support/stacks";
 
 type Raw = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -14,7 +14,11 @@ interface BadCase {
     /** The formatted key the message must name, and a phrase of its explanation. */
     readonly key: string;
     readonly says: RegExp;
+    /** When given, the whole message line (without its number) must be exactly this. */
+    readonly exact?: string;
 }
+
+const at = (key: string) => `ha-mysql:topology.${key}`;
 
 const vi = (t: Raw) => t.keepalived.instances[0];
 const macvlanVip = (t: Raw) => t.keepalived.instances[1];
@@ -26,13 +30,160 @@ const containerVip = (t: Raw) => {
 };
 
 const cases: BadCase[] = [
-    { name: "unknown key", mutate: (t) => (t.haproxy.stats.pasword = "x"), key: "haproxy.stats.pasword", says: /unknown key "pasword"/ },
-    { name: "inline password in topology", mutate: (t) => (t.haproxy.stats.password = "admin"), key: "haproxy.stats.password", says: /unknown key "password"/ },
-    { name: "bad SSH address", mutate: (t) => (t.hosts[0].ssh.address = "10.77.0"), key: "hosts[0].ssh.address", says: /IPv4 address/ },
-    { name: "port out of range", mutate: (t) => (t.hosts[0].ssh.port = 70000), key: "hosts[0].ssh.port", says: /65535/ },
-    { name: "bad interface name", mutate: (t) => (t.hosts[0].lan.interface = "eth 0"), key: "hosts[0].lan.interface", says: /interface name/ },
+    // Shapes and per-field limits (zod): one case per issue code the loader translates, with its exact text.
+    {
+        name: "unknown key (unrecognized_keys)",
+        mutate: (t) => (t.haproxy.stats.prot = 80),
+        key: "haproxy.stats.prot",
+        says: /unknown key "prot"/,
+        exact: `${at("haproxy.stats.prot")} = 80: unknown key "prot". Fix: remove "prot" or correct its spelling (did you mean "port"? keys allowed here: port, uri, user, passwordSecret, publishPort)`,
+    },
+    {
+        name: "unknown key that is not close to any allowed key",
+        mutate: (t) => (t.haproxy.stats.colour = "blue"),
+        key: "haproxy.stats.colour",
+        says: /unknown key "colour"/,
+        exact: `${at("haproxy.stats.colour")} = "blue": unknown key "colour". Fix: remove "colour" or correct its spelling (keys allowed here: port, uri, user, passwordSecret, publishPort)`,
+    },
+    {
+        name: "misspelled password key: the value is hidden",
+        mutate: (t) => (t.haproxy.stats.pasword = "x"),
+        key: "haproxy.stats.pasword",
+        says: /unknown key "pasword"/,
+        exact: `${at("haproxy.stats.pasword")} = (hidden): unknown key "pasword"; its value may be a credential, so it is not shown. Fix: remove "pasword": credentials never go in the topology; store the value with \`pulumi config set --secret <name> <value>\` and put <name> in passwordSecret`,
+    },
+    { name: "inline password in topology", mutate: (t) => (t.haproxy.stats.password = "admin"), key: "haproxy.stats.password = (hidden)", says: /unknown key "password"; its value may be a credential.*put <name> in passwordSecret/ },
+    { name: "private key pasted under an innocent key", mutate: (t) => (t.hosts[0].ssh.identity = TEST_SSH_KEY), key: "hosts[0].ssh.identity = (hidden)", says: /unknown key "identity"; its value may be a credential.*put <name> in privateKeySecret/ },
+    { name: "random token under an innocent key", mutate: (t) => (t.hosts[0].docker.tls = "q8ZrT2vLx0Wm4NbK7yPe"), key: "hosts[0].docker.tls = (hidden)", says: /unknown key "tls"; its value may be a credential/ },
+    { name: "credential nested in an unknown section", mutate: (t) => (t.haproxy.auth = { user: "admin", pass: "admin" }), key: "haproxy.auth = (hidden)", says: /unknown key "auth"/ },
+    {
+        name: "password typed into a *Secret field (invalid_format)",
+        mutate: (t) => (t.database.pxc.rootPasswordSecret = "Pa$$w0rd-Typed-Here"),
+        key: "database.pxc.rootPasswordSecret",
+        says: /NAME of a Pulumi secret/,
+        exact: `${at("database.pxc.rootPasswordSecret")} = (hidden): is not the name of a Pulumi secret; it may be the secret itself, so it is not shown. Fix: rootPasswordSecret takes the NAME of a Pulumi secret, not the secret itself: run \`pulumi config set --secret <name> <value>\`, then put <name> here (letters and digits, e.g. mysqlRootPassword)`,
+    },
+    {
+        name: "password typed into a *Secret field, shaped like a name",
+        mutate: (t) => (t.database.pxc.rootPasswordSecret = "Hunter2Hunter2Hunter2"),
+        key: "database.pxc.rootPasswordSecret",
+        says: /names no secret that is set/,
+        exact: `${at("database.pxc.rootPasswordSecret")} = (hidden): names no secret that is set; it may be the secret itself, so it is not shown. Fix: rootPasswordSecret takes the NAME of a Pulumi secret, not the secret itself: run \`pulumi config set --secret <name> <value>\`, then put <name> here (letters and digits, e.g. mysqlRootPassword); if it is a secret's name already, set that secret the same way`,
+        secrets: { Hunter2Hunter2Hunter2: undefined },
+    },
+    {
+        name: "bad SSH address (custom check)",
+        mutate: (t) => (t.hosts[0].ssh.address = "10.77.0"),
+        key: "hosts[0].ssh.address",
+        says: /IPv4 address/,
+        exact: `${at("hosts[0].ssh.address")} = "10.77.0": is not an IPv4 address. Fix: set it to an IPv4 address like 172.18.0.2`,
+    },
+    {
+        name: "port out of range (too_big)",
+        mutate: (t) => (t.hosts[0].ssh.port = 70000),
+        key: "hosts[0].ssh.port",
+        says: /65535/,
+        exact: `${at("hosts[0].ssh.port")} = 70000: is above the maximum 65535. Fix: set it to a whole number between 1 and 65535`,
+    },
+    {
+        name: "advert interval below its minimum (too_small, number)",
+        mutate: (t) => (vi(t).advertInt = 0),
+        key: "keepalived.instances[0].advertInt",
+        says: /below the minimum/,
+        exact: `${at("keepalived.instances[0].advertInt")} = 0: is below the minimum 0.01. Fix: set it to a number between 0.01 and 255`,
+    },
+    {
+        name: "empty node list (too_small, array)",
+        mutate: (t) => (t.haproxy.nodes = []),
+        key: "haproxy.nodes",
+        says: /lists no items/,
+        exact: `${at("haproxy.nodes")} = []: lists no items; at least 1 is required. Fix: list at least 1 item`,
+    },
+    {
+        name: "empty image (too_small, string)",
+        mutate: (t) => (t.haproxy.image = ""),
+        key: "haproxy.image",
+        says: /is empty/,
+        exact: `${at("haproxy.image")} = "": is empty. Fix: set it to a Docker image reference without spaces, like haproxy:2.8`,
+    },
+    {
+        name: "required key missing (invalid_type)",
+        mutate: (t) => delete vi(t).virtualRouterId,
+        key: "keepalived.instances[0].virtualRouterId",
+        says: /is required/,
+        exact: `${at("keepalived.instances[0].virtualRouterId")} = (not set): is required. Fix: set it to a whole number between 1 and 255`,
+    },
+    {
+        name: "number in quotes (invalid_type)",
+        mutate: (t) => (t.hosts[0].ssh.port = "2222"),
+        key: "hosts[0].ssh.port",
+        says: /not text/,
+        exact: `${at("hosts[0].ssh.port")} = "2222": must be a number, not text. Fix: write it without quotes: 2222`,
+    },
+    {
+        name: "fraction where a whole number belongs (invalid_type)",
+        mutate: (t) => (vi(t).virtualRouterId = 61.5),
+        key: "keepalived.instances[0].virtualRouterId",
+        says: /whole number/,
+        exact: `${at("keepalived.instances[0].virtualRouterId")} = 61.5: must be a whole number. Fix: set it to a whole number between 1 and 255`,
+    },
+    {
+        name: "yes for a boolean (invalid_type)",
+        mutate: (t) => (vi(t).nopreempt = "yes"),
+        key: "keepalived.instances[0].nopreempt",
+        says: /true or false/,
+        exact: `${at("keepalived.instances[0].nopreempt")} = "yes": must be true or false, not text. Fix: set it to true or false`,
+    },
+    {
+        name: "key left empty in YAML (invalid_type, null)",
+        mutate: (t) => (t.network.subnet = null),
+        key: "network.subnet",
+        says: /is empty/,
+        exact: `${at("network.subnet")} = null: is empty. Fix: set it to an IPv4 CIDR like 172.18.0.0/24`,
+    },
+    {
+        name: "unknown firewall kind (invalid_value)",
+        mutate: (t) => (t.hosts[0].firewall = { kind: "ufw" }),
+        key: "hosts[0].firewall.kind",
+        says: /not one of the accepted values/,
+        exact: `${at("hosts[0].firewall.kind")} = "ufw": is not one of the accepted values. Fix: use one of: iptables, firewalld, none`,
+    },
+    {
+        name: "enum value in the wrong case (invalid_value)",
+        mutate: (t) => (vi(t).initialState = "backup"),
+        key: "keepalived.instances[0].initialState",
+        says: /case-sensitive/,
+        exact: `${at("keepalived.instances[0].initialState")} = "backup": is not one of the accepted values. Fix: write BACKUP (the values are case-sensitive)`,
+    },
+    {
+        name: "VRRP version 4 (invalid_union of literals)",
+        mutate: (t) => (vi(t).version = 4),
+        key: "keepalived.instances[0].version",
+        says: /not one of the accepted values/,
+        exact: `${at("keepalived.instances[0].version")} = 4: is not one of the accepted values. Fix: use one of: 2, 3`,
+    },
+    {
+        name: "bad interface name (invalid_format)",
+        mutate: (t) => (t.hosts[0].lan.interface = "eth 0"),
+        key: "hosts[0].lan.interface",
+        says: /interface name/,
+        exact: `${at("hosts[0].lan.interface")} = "eth 0": is not a Linux interface name. Fix: set it to a Linux interface name (1-15 characters, no spaces or '/')`,
+    },
+    {
+        name: "Galera cluster name with a space (invalid_format)",
+        mutate: (t) => (t.database.pxc.clusterName = "my cluster"),
+        key: "database.pxc.clusterName",
+        says: /not a cluster name/,
+        exact: `${at("database.pxc.clusterName")} = "my cluster": is not a cluster name. Fix: set it to a cluster name (letters, digits, '_' and '-', 1-32 characters)`,
+    },
+    {
+        name: "section that is not a mapping (invalid_type, object)",
+        mutate: (t) => (t.network = "overlay"),
+        key: "network",
+        says: /mapping/,
+        exact: `${at("network")} = "overlay": must be a mapping of keys to values, not text. Fix: set it to a mapping of keys to values`,
+    },
     { name: "LAN address without prefix", mutate: (t) => (t.hosts[0].lan.address = "10.77.0.11"), key: "hosts[0].lan.address", says: /CIDR/ },
-    { name: "unknown firewall kind", mutate: (t) => (t.hosts[0].firewall = { kind: "ufw" }), key: "hosts[0].firewall.kind", says: /expected one of/i },
     { name: "duplicate host name", mutate: (t) => (t.hosts[1].name = "lab1"), key: "hosts[1].name", says: /used twice/ },
     { name: "duplicate LAN address", mutate: (t) => (t.hosts[2].lan.address = "10.77.0.12/24"), key: "hosts[2].lan.address", says: /given to two hosts/ },
     { name: "two swarm managers", mutate: (t) => (t.hosts[1].swarmRole = "manager"), key: "topology.hosts =", says: /2 hosts have swarmRole manager/ },
@@ -63,7 +214,7 @@ const cases: BadCase[] = [
     { name: "two listeners on one port", mutate: (t) => (t.haproxy.listeners[1].port = 3306), key: "haproxy.listeners[1].port", says: /port 3306 is bound twice/ },
     { name: "peer port equals a listener port", mutate: (t) => (t.haproxy.peerPort = 3308), key: "haproxy.peerPort", says: /port 3308 is bound twice/ },
     { name: "read listener published on the write listener's host port", mutate: (t) => (t.haproxy.listeners[1].publishPort = 3306), key: "haproxy.listeners[1].publishPort", says: /published twice/ },
-    { name: "unknown listener role", mutate: (t) => (t.haproxy.listeners[0].role = "primary"), key: "haproxy.listeners[0].role", says: /expected one of/i },
+    { name: "unknown listener role", mutate: (t) => (t.haproxy.listeners[0].role = "primary"), key: "haproxy.listeners[0].role", says: /Fix: use one of: write, read$/ },
     { name: "two listeners with one name", mutate: (t) => (t.haproxy.listeners[1].name = "pxc"), key: "haproxy.listeners[1].name", says: /listener name "pxc" is used twice/ },
     { name: "listener named like the stats page", mutate: (t) => (t.haproxy.listeners[1].name = "stats"), key: "haproxy.listeners[1].name", says: /listen stats/ },
     { name: "read listener on the dual-master pair", mutate: (t) => (t.haproxy.listeners[2].role = "read"), key: "haproxy.listeners[2].role", says: /standby that lags behind/ },
@@ -151,8 +302,10 @@ describe("bad configurations", () => {
 
     it.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
         const err = failureOf(c);
-        const line = err.message.split("\n").find((l) => l.includes(c.key) && c.says.test(l));
+        const lines = err.message.split("\n");
+        const line = lines.find((l) => l.includes(c.key) && c.says.test(l));
         expect(line).toBeDefined();
+        if (c.exact) expect(lines.map((l) => l.replace(/^\s+\d+\. /, ""))).toContain(c.exact);
         expect(line).toMatch(/Fix: \S/);
         expect(line).toMatch(/= \S/);
     });
@@ -166,6 +319,27 @@ describe("bad configurations", () => {
         const secret = "abc123456";
         const err = failureOf({ name: "x", secrets: { haproxyStatsPassword: { value: secret, secret: true } }, key: "", says: /./ });
         expect(err.message).not.toContain(secret);
+    });
+
+    it.each([
+        ["a password in a *Secret field", (t: Raw) => (t.database.pxc.rootPasswordSecret = "Hunter2Hunter2Hunter2"), "Hunter2Hunter2Hunter2"],
+        ["a password with symbols in a *Secret field", (t: Raw) => (t.haproxy.stats.passwordSecret = "Pa$$w0rd-Typed-Here"), "Pa$$w0rd-Typed-Here"],
+        ["a VRRP password where its secret's name belongs, on v3", (t: Raw) => (t.keepalived.instances[0].authPassSecret = "Vx9kQ2rL"), "Vx9kQ2rL"],
+        ["one password in two *Secret fields", (t: Raw) => { t.haproxy.stats.passwordSecret = "Hunter2Hunter2Hunter2"; t.database.pxc.sstPasswordSecret = "Hunter2Hunter2Hunter2"; }, "Hunter2Hunter2Hunter2"],
+        ["a password under an unknown key", (t: Raw) => (t.haproxy.stats.password = "Tr0ub4dor&3x"), "Tr0ub4dor&3x"],
+        ["a private key under an unknown key", (t: Raw) => (t.hosts[1].ssh.key = TEST_SSH_KEY), "b3BlbnNzaC1rZXktdjEAAAAA"],
+    ])("never prints %s", (_name, mutate, typed) => {
+        const raw = structuredClone(rawTopology("Pulumi.dev.yaml")) as Raw;
+        mutate(raw);
+        let err: ConfigError | undefined;
+        try {
+            loadTopology(PROJECT, raw, goodSecrets({ [typed]: undefined }));
+        } catch (e) {
+            err = e as ConfigError;
+        }
+        expect(err).toBeInstanceOf(ConfigError);
+        expect(err?.message).not.toContain(typed);
+        expect(err?.message).toContain("(hidden)");
     });
 
     it("reports every problem together", () => {
