@@ -2,10 +2,10 @@
 import { Topology } from "../schema";
 import { ConfigIssue } from "../issues";
 import { containerHostsExist, containerNamesUniquePerHost, hostAddressesUnique, hostNamesUnique, oneSwarmManager } from "./hosts";
-import { bridgeOnlyOnOneHost, containerAddressesValid, gatewayInsideSubnet, publishedPortsUniquePerHost, staticAddressesOutsideDynamicRange, subnetsDoNotOverlap } from "./network";
-import { dualMasterPair, pxcOneBootstrapNode, pxcQuorumSize, sstMethodMatchesFlavor } from "./database";
+import { bridgeOnlyOnOneHost, containerAddressesValid, dockerDefaultNetworksFree, gatewayInsideSubnet, publishedPortsFreeOnHost, publishedPortsUniquePerHost, staticAddressesOutsideDynamicRange, subnetsDoNotOverlap } from "./network";
+import { dualMasterPair, galeraNodesSpreadOverHosts, pxcOneBootstrapNode, pxcQuorumSize, sstMethodMatchesFlavor } from "./database";
 import { checkTimingsSane, clustercheckNeedsGalera, haproxyPortsDistinct, listenerNamesUnique, listenersHaveBackends, oneWriteListenerPerGroup, readListenersOnGalera } from "./haproxy";
-import { mycatPortsDistinct, mycatReferencesResolve } from "./mycat";
+import { mycatAddressesValid, mycatPortsDistinct, mycatReferencesResolve } from "./mycat";
 import { lanAddressesUnique, macvlanLanAddresses, macvlanOneLan, macvlanShims } from "./macvlan";
 import { secretsNotSharedAcrossRoles } from "./secrets";
 import { routerIdsUnique, vipsUnique, vrrpInstances } from "./vrrp";
@@ -20,12 +20,15 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     containerNamesUniquePerHost,
     gatewayInsideSubnet,
     subnetsDoNotOverlap,
+    dockerDefaultNetworksFree,
     bridgeOnlyOnOneHost,
     containerAddressesValid,
     staticAddressesOutsideDynamicRange,
     publishedPortsUniquePerHost,
+    publishedPortsFreeOnHost,
     pxcQuorumSize,
     pxcOneBootstrapNode,
+    galeraNodesSpreadOverHosts,
     sstMethodMatchesFlavor,
     dualMasterPair,
     secretsNotSharedAcrossRoles,
@@ -38,6 +41,7 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     clustercheckNeedsGalera,
     mycatReferencesResolve,
     mycatPortsDistinct,
+    mycatAddressesValid,
     routerIdsUnique,
     vipsUnique,
     vrrpInstances,
