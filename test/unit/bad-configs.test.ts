@@ -1,8 +1,8 @@
 // Each bad configuration must fail with its own message that names the key path and a fix.
-import { ConfigError } from "../../model/issues";
+import { ConfigError, isWarning, warningLines } from "../../model/issues";
 import { loadTopology } from "../../model/load";
 import { SecretLookup } from "../../model/rules/secrets";
-import { goodSecrets, PROJECT, rawTopology, TEST_SSH_KEY } from "../support/stacks";
+import { goodSecrets, loadStackFile, PROJECT, rawTopology, TEST_SSH_KEY } from "../support/stacks";
 
 type Raw = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -193,6 +193,13 @@ const cases: BadCase[] = [
     { name: "gateway outside subnet", mutate: (t) => (t.network.gateway = "172.19.0.1"), key: "network.gateway", says: /not a usable address/ },
     { name: "gwbridge overlaps overlay", mutate: (t) => (t.network.gwbridgeSubnet = "172.18.0.0/16"), key: "network.gwbridgeSubnet", says: /overlaps network.subnet/ },
     { name: "overlay overlaps a host LAN", mutate: (t) => (t.network = { ...t.network, subnet: "10.77.0.0/16", gateway: "10.77.128.1" }), key: "network.subnet", says: /overlaps the LAN of host lab1/ },
+    { name: "container subnet overlaps docker0", mutate: (t) => (t.network = { ...t.network, subnet: "172.17.0.0/24", gateway: "172.17.0.1" }), key: "network.subnet", says: /overlaps docker0 \(172\.17\.0\.0\/16\), the default bridge every Docker engine creates/ },
+    { name: "container subnet overlaps the swarm's ingress network", mutate: (t) => (t.network = { ...t.network, subnet: "10.0.0.0/16", gateway: "10.0.0.1" }), key: "network.subnet", says: /overlaps ingress \(10\.0\.0\.0\/24\), the routing-mesh network/ },
+    { name: "docker_gwbridge subnet overlaps docker0", mutate: (t) => (t.network.gwbridgeSubnet = "172.17.5.0/24"), key: "network.gwbridgeSubnet", says: /overlaps docker0 \(172\.17\.0\.0\/16\)/ },
+    { name: "docker_gwbridge subnet is the swarm's ingress network", mutate: (t) => (t.network.gwbridgeSubnet = "10.0.0.0/24"), key: "network.gwbridgeSubnet", says: /overlaps ingress \(10\.0\.0\.0\/24\)/ },
+    { name: "published port is the host's SSH port", mutate: (t) => (t.haproxy.stats.publishPort = 22), key: "haproxy.stats.publishPort", says: /host port 22 on lab1 belongs to its sshd \(hosts\[0\]\.ssh\.port\)/ },
+    { name: "published port is a host's non-default SSH port", mutate: (t) => { t.hosts[1].ssh.port = 2222; t.database.dualMaster.publishPort = 2222; }, key: "database.dualMaster.publishPort", says: /host port 2222 on lab2 belongs to its sshd \(hosts\[1\]\.ssh\.port\)/ },
+    { name: "published port is the swarm's gossip port", mutate: (t) => (t.haproxy.listeners[0].publishPort = 7946), key: "haproxy.listeners[0].publishPort", says: /belongs to the swarm's node-to-node gossip port/ },
     { name: "bridge network across hosts", mutate: (t) => (t.network.driver = "bridge"), key: "network.driver", says: /cannot span hosts/ },
     { name: "container IP outside subnet", mutate: (t) => (t.haproxy.nodes[1].ip = "172.19.0.12"), key: "haproxy.nodes[1].ip", says: /not a usable address of network.subnet/ },
     { name: "container IP is the gateway", mutate: (t) => (t.haproxy.nodes[1].ip = "172.18.0.1"), key: "haproxy.nodes[1].ip", says: /take the network gateway/ },
@@ -235,6 +242,27 @@ const cases: BadCase[] = [
         key: "keepalived.instances[0].track.isolation",
         says: /every reference is a holder of this VIP/,
     },
+    { name: "track weight with nopreempt", mutate: (t) => (vi(t).track.weight = -20), key: "keepalived.instances[0].track.weight", says: /with nopreempt a failing check that only shifts priority never moves the VIP/ },
+    { name: "track weight with tracking off", mutate: (t) => (vi(t).track = { enabled: false, weight: -20 }), key: "keepalived.instances[0].track.weight", says: /has no effect with track.enabled: false/ },
+    { name: "isolation references with tracking off", mutate: (t) => (vi(t).track.enabled = false), key: "keepalived.instances[0].track.isolation", says: /no isolation check runs with track.enabled: false/ },
+    { name: "isolation reference is the VIP itself", mutate: (t) => vi(t).track.isolation.push({ address: "10.77.0.100", port: 3306 }), key: "keepalived.instances[0].track.isolation[3].address", says: /this instance's own VIP/ },
+    { name: "isolation reference is a loopback address", mutate: (t) => (vi(t).track.isolation[2].address = "127.0.0.1"), key: "keepalived.instances[0].track.isolation[2].address", says: /loopback address/ },
+    { name: "isolation reference is the holder host's shim", mutate: (t) => macvlanVip(t).track.isolation.push({ address: "10.77.0.41", port: 22 }), key: "keepalived.instances[1].track.isolation[3].address", says: /is the macvlan shim of lab1, where holder h1 runs/ },
+    { name: "isolation reference is a container on the holder's host", mutate: (t) => macvlanVip(t).track.isolation.push({ address: "172.18.0.3", port: 9200 }), key: "keepalived.instances[1].track.isolation[3].address", says: /is container pn2 on lab2, where holder h2 runs/ },
+    {
+        name: "container-level VRRP on the host's LAN interface",
+        base: "Pulumi.tutorial.yaml",
+        mutate: (t) => t.keepalived.instances.push({ name: "VI_C", level: "container", fronts: "haproxy", virtualRouterId: 51, vip: "172.18.0.201", interface: "enp0s8" }),
+        key: "keepalived.instances[1].interface",
+        says: /is the LAN interface of host vm105; keepalived of a container-level instance runs inside the containers/,
+    },
+    {
+        name: "container-level VRRP on docker_gwbridge (the tutorials' interface)",
+        base: "Pulumi.tutorial.yaml",
+        mutate: (t) => t.keepalived.instances.push({ name: "VI_C", level: "container", fronts: "haproxy", virtualRouterId: 51, vip: "172.18.0.201", interface: "docker_gwbridge" }),
+        key: "keepalived.instances[1].interface",
+        says: /is an interface Docker creates on the host/,
+    },
     { name: "preempt_delay with nopreempt", mutate: (t) => (vi(t).preemptDelayS = 30), key: "keepalived.instances[0].preemptDelayS", says: /no effect with nopreempt/ },
     { name: "sub-second advert on v2", mutate: (t) => (vi(t).version = 2), key: "keepalived.instances[0].advertInt", says: /need VRRP v3/ },
     { name: "authentication on v3", mutate: (t) => (vi(t).authPassSecret = "vrrpAuthPass"), key: "keepalived.instances[0].authPassSecret", says: /VRRP v3 has no authentication/ },
@@ -244,6 +272,13 @@ const cases: BadCase[] = [
         secrets: { vrrpAuthPass: { value: "123456789", secret: true } },
         key: "ha-mysql:vrrpAuthPass",
         says: /truncates auth_pass to 8/,
+    },
+    {
+        name: "auth_pass shorter than 6 characters",
+        mutate: (t) => Object.assign(vi(t), { version: 2, advertInt: 1, authPassSecret: "vrrpAuthPass" }),
+        secrets: { vrrpAuthPass: { value: "Vr7p", secret: true } },
+        key: "ha-mysql:vrrpAuthPass",
+        says: /is 4 characters, too few to keep another router off the VIP; use 6 to 8/,
     },
     { name: "overlay VIP across hosts", mutate: (t) => t.keepalived.instances.push({ name: "VI_C", level: "container", fronts: "haproxy", virtualRouterId: 51, vip: "172.18.0.201" }), key: "keepalived.instances[2].placement", says: /reachable only from the holder's own host/ },
     { name: "macvlan holder without a LAN address", mutate: (t) => delete t.haproxy.nodes[1].lanIp, key: "haproxy.nodes[1].lanIp", says: /holds a macvlan VIP but has no LAN address/ },
@@ -269,6 +304,30 @@ const cases: BadCase[] = [
     { name: "short password", secrets: { replicationPassword: { value: "Short-1", secret: true } }, key: "ha-mysql:replicationPassword", says: /at least 12 are required/ },
     { name: "password with a quote", secrets: { replicationPassword: { value: "Long-enough-but'quote", secret: true } }, key: "ha-mysql:replicationPassword", says: /only letters, digits/ },
     { name: "SSH key that is not a key", secrets: { sshPrivateKey: { value: "not-a-key-at-all-xx", secret: true } }, key: "ha-mysql:sshPrivateKey", says: /not a PEM\/OpenSSH private key/ },
+    { name: "root password doubles as the SST password", mutate: (t) => (t.database.pxc.sstPasswordSecret = "mysqlRootPassword"), key: "database.pxc.sstPasswordSecret", says: /the secret mysqlRootPassword is also the password of MySQL user root \(database\.pxc\.rootPasswordSecret\)/ },
+    { name: "stats page password doubles as a MySQL password", mutate: (t) => (t.haproxy.stats.passwordSecret = "mysqlAppPassword"), key: "haproxy.stats.passwordSecret", says: /the secret mysqlAppPassword is also the password of MySQL user app \(database\.pxc\.app\.passwordSecret\)/ },
+    { name: "replication password doubles as root's", mutate: (t) => (t.database.dualMaster.replication = { passwordSecret: "mysqlRootPassword" }), key: "database.dualMaster.replication.passwordSecret", says: /is also the password of MySQL user root \(database\.pxc\.rootPasswordSecret\)/ },
+    {
+        name: "MyCat backend port 0",
+        base: "Pulumi.tutorial.yaml",
+        mutate: (t) => (t.mycat.dataHosts[0].writeHosts[0].address = "172.18.0.2:0"),
+        key: "mycat.dataHosts[0].writeHosts[0].address",
+        says: /port 0 is outside 1-65535/,
+    },
+    {
+        name: "MyCat read host port above 65535",
+        base: "Pulumi.tutorial.yaml",
+        mutate: (t) => (t.mycat.dataHosts[0].writeHosts[0].readHosts = [{ host: "pn3", address: "172.18.0.4:99999" }]),
+        key: "mycat.dataHosts[0].writeHosts[0].readHosts[0].address",
+        says: /port 99999 is outside 1-65535/,
+    },
+    {
+        name: "MyCat backend on a dotted address that is no IPv4 address",
+        base: "Pulumi.tutorial.yaml",
+        mutate: (t) => (t.mycat.dataHosts[0].writeHosts[1].address = "172.18.0.300:3306"),
+        key: "mycat.dataHosts[0].writeHosts[1].address",
+        says: /"172\.18\.0\.300" is not an IPv4 address/,
+    },
     {
         name: "MyCat user on an unknown schema",
         base: "Pulumi.tutorial.yaml",
@@ -283,6 +342,13 @@ const cases: BadCase[] = [
         key: "mycat.schemas[0].tables[0].dataNodes[1]",
         says: /unknown data node "dn9"/,
     },
+];
+
+/** Choices that work but weaken what the stack promises: printed, the stack is still applied. */
+const warnings: BadCase[] = [
+    { name: "two of three Galera nodes on one host", mutate: (t) => (t.database.pxc.nodes[2].host = "lab1"), key: "database.pxc.nodes", says: /2 of the 3 Galera nodes run on host lab1: when it goes down the remaining nodes are no majority/ },
+    { name: "every Galera node on one of several hosts", mutate: (t) => t.database.pxc.nodes.forEach((n: Raw) => (n.host = "lab3")), key: "database.pxc.nodes", says: /3 of the 3 Galera nodes run on host lab3/ },
+    { name: "the tutorials' three nodes on two VMs", base: "Pulumi.tutorial.yaml", key: "database.pxc.nodes", says: /2 of the 3 Galera nodes run on host vm105/ },
 ];
 
 function failureOf(c: BadCase): ConfigError {
@@ -354,5 +420,43 @@ describe("bad configurations", () => {
             err = e as ConfigError;
         }
         expect(err?.issues.length).toBeGreaterThanOrEqual(4);
+    });
+});
+
+describe("warnings", () => {
+    const load = (c: BadCase) => {
+        const raw = structuredClone(rawTopology(c.base ?? "Pulumi.dev.yaml")) as Raw;
+        c.mutate?.(raw);
+        return loadTopology(PROJECT, raw, goodSecrets(c.secrets));
+    };
+
+    it.each(warnings.map((c) => [c.name, c] as const))("%s: warns and still loads", (_name, c) => {
+        const lines = warningLines(PROJECT, load(c).warnings);
+        const line = lines.find((l) => l.includes(c.key) && c.says.test(l));
+        expect(line).toBeDefined();
+        expect(line).toMatch(/^warning: ha-mysql:topology\./);
+        expect(line).toMatch(/Fix: \S/);
+    });
+
+    it("lists warnings after the problems and does not count them as problems", () => {
+        const raw = structuredClone(rawTopology("Pulumi.dev.yaml")) as Raw;
+        raw.database.pxc.nodes[2].host = "lab1";
+        raw.hosts[1].name = "lab1";
+        let err: ConfigError | undefined;
+        try {
+            loadTopology(PROJECT, raw, goodSecrets());
+        } catch (e) {
+            err = e as ConfigError;
+        }
+        expect(err).toBeInstanceOf(ConfigError);
+        expect(err?.errors.every((i) => !isWarning(i))).toBe(true);
+        expect(err?.warnings.length).toBeGreaterThanOrEqual(1);
+        expect(err?.message).toMatch(new RegExp(`^${err?.errors.length} problem\\(s\\)`));
+        expect(err?.message).toMatch(/\nand 1 warning\(s\):\n  1\. warning: ha-mysql:topology\.database\.pxc\.nodes/);
+    });
+
+    it("has nothing to say about one node per host, or about a single-host stack", () => {
+        expect(loadStackFile("Pulumi.dev.yaml").warnings).toEqual([]);
+        expect(loadStackFile("test/fixtures/tutorial-003.yaml").warnings).toEqual([]);
     });
 });
