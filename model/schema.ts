@@ -85,7 +85,7 @@ export const NetworkSchema = z.strictObject({
         .enum(["overlay", "bridge"])
         .default("overlay")
         .describe("overlay (swarm, attachable, spans hosts) or bridge (a single Docker host, as tutorial 003)."),
-    subnet: cidr.default("172.18.0.0/24").describe("Container subnet."),
+    subnet: cidr.default("172.18.0.0/24").describe("Container subnet; outside docker0 (172.17.0.0/16) and, on an overlay, the swarm's ingress network (10.0.0.0/24)."),
     gateway: ipv4.default("172.18.0.1").describe("Gateway address inside the subnet (never given to a container)."),
     attachable: z.boolean().default(true).describe("Overlay only: standalone containers may attach (required for this stack's containers)."),
     dynamicRange: cidr
@@ -95,7 +95,7 @@ export const NetworkSchema = z.strictObject({
         ),
     gwbridgeSubnet: cidr
         .default("10.201.0.0/24")
-        .describe("Subnet for each host's docker_gwbridge, created before `swarm init` so it never takes the overlay's range."),
+        .describe("Subnet for each host's docker_gwbridge, created before `swarm init` so it never takes the overlay's range (Docker's own default would be the next free pool, often 172.18.0.0/16); outside docker0 and the ingress network."),
 });
 
 const containerNode = z.strictObject({
@@ -349,12 +349,12 @@ const trackSchema = z.strictObject({
         .min(-253)
         .max(253)
         .default(0)
-        .describe("0 puts a failing node in FAULT (moves the VIP even with nopreempt); non-zero adjusts priority."),
+        .describe("0 puts a failing node in FAULT (moves the VIP even with nopreempt); non-zero adjusts priority, which never moves the VIP under nopreempt, so it is refused there."),
     isolation: z
         .array(z.strictObject({ address: ipv4, port: port }))
         .default([])
         .describe(
-            "LAN endpoints answering TCP (other hosts' SSH, a router's service) of which a holder must reach one, checked like the track script: a holder that reaches none is cut off and goes to FAULT, so after the partition heals it returns as BACKUP instead of taking the VIP back. Its own host is skipped. Empty: no isolation check.",
+            "LAN endpoints answering TCP (other hosts' SSH, a router's service) of which a holder must reach one, checked like the track script: a holder that reaches none is cut off and goes to FAULT, so after the partition heals it returns as BACKUP instead of taking the VIP back. Its own host is skipped; the VIP itself and addresses a holder reaches without the LAN (its host's shim, containers on its host) are refused. Empty: no isolation check.",
         ),
 });
 
@@ -386,7 +386,9 @@ export const VrrpInstanceSchema = z.strictObject({
         .enum(["overlay", "macvlan", "host"])
         .optional()
         .describe("overlay: VIP on the Docker network (one Docker host only); macvlan: container VIP on the LAN; host: host keepalived, services on host ports. Default: overlay for container level, host for host level."),
-    interface: ifname.optional().describe("VRRP interface; default eth0 in containers, the LAN interface on hosts."),
+    interface: ifname
+        .optional()
+        .describe("VRRP interface; default eth0 in containers, the LAN interface on hosts. A container-level instance cannot name a host's interface (its LAN interface, docker0, docker_gwbridge)."),
     virtualRouterId: z.number().int().min(1).max(255).describe("virtual_router_id, unique per segment."),
     vip: ipv4.describe("The virtual IP."),
     version: z.union([z.literal(2), z.literal(3)]).default(3).describe("VRRP version; v3 allows sub-second adverts, v2 allows PASS auth."),
@@ -396,7 +398,7 @@ export const VrrpInstanceSchema = z.strictObject({
     nopreempt: z.boolean().default(true).describe("A recovered node does not take the VIP back."),
     preemptDelayS: z.number().int().min(0).max(1000).optional().describe("Delay before preempting (only without nopreempt)."),
     unicast: z.enum(["auto", "always", "never"]).default("auto").describe("auto: unicast with peers derived from the topology (multicast cannot cross the overlay or routed hosts)."),
-    authPassSecret: secretRef.optional().describe("Secret config key with a PASS password (VRRP v2 only, at most 8 characters)."),
+    authPassSecret: secretRef.optional().describe("Secret config key with a PASS password (VRRP v2 only, 6 to 8 characters)."),
     garpMasterRefreshS: z.number().int().min(0).max(3600).default(10).describe("Re-send gratuitous ARP every N s while MASTER (0 disables)."),
     track: trackSchema.default({ enabled: true, intervalS: 1, fall: 2, rise: 2, weight: 0, isolation: [] }).describe("Health check of what the VIP fronts."),
     forwarding: z
