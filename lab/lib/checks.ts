@@ -9,6 +9,7 @@ import { describeMembership, membership, waitClusterWhole } from "./galera";
 import { containerSql, eventually, run } from "./exec";
 import { httpGet } from "./http";
 import { LabStack } from "./lab-stack";
+import { gatherPlaces, generatedSecrets, leaks } from "./secret-leaks";
 
 export interface CheckResult {
     readonly name: string;
@@ -151,6 +152,16 @@ export function labChecks(lab: LabStack): Check[] {
     for (const e of sqlEndpoints(t).filter((x) => x.backend === "pxc")) checks.push({ name: `${e.instance} ${e.address}:${e.port} from every host and a container on each`, run: async () => reachableEverywhere(lab, e) });
     checks.push({ name: "dual-master replication threads", run: async () => replicationThreads(lab) });
     for (const s of statsEndpoints(t)) checks.push({ name: `stats page ${s.url}`, run: () => statsPage(lab, s.url) });
+    checks.push({
+        name: "no generated secret in docker inspect, ps, process environments, logs or the Pulumi state",
+        run: async () => {
+            const secrets = generatedSecrets();
+            const places = gatherPlaces(lab);
+            const found = leaks(secrets, places);
+            if (found.length) throw new Error(`found ${found.join("; ")}`);
+            return `${Object.keys(secrets).length} secrets, none in ${places.length} places`;
+        },
+    });
     return checks;
 }
 
