@@ -55,6 +55,22 @@ const readOr = (f: string) => {
     }
 };
 
+/**
+ * The hosts' own files (their /etc, /run, /tmp as the lab mounts them) that hold a secret and
+ * that someone other than their owner may read: "<key> in <file> (mode 0644)".
+ */
+export function readableSecretFiles(secrets: Record<string, string>, hostDirs: string[]): string[] {
+    const out: string[] = [];
+    for (const dir of hostDirs) {
+        for (const f of files(dir, () => true, (d) => /\/var-lib-(docker|containerd)$/.test(d))) {
+            const mode = fs.statSync(f).mode & 0o777;
+            if ((mode & 0o077) === 0) continue;
+            for (const hit of leaks(secrets, [{ where: `${f} (mode 0${mode.toString(8)})`, text: readOr(f) }])) out.push(hit);
+        }
+    }
+    return out;
+}
+
 /** Everything the check reads, gathered from the running lab. */
 export function gatherPlaces(lab: LabStack): Place[] {
     const places: Place[] = [];
