@@ -232,7 +232,7 @@ export function renderHaproxyCfg(t: Topology, node: string, secrets: Readonly<Re
         ...listens,
         ...statsListen(ha, password),
     ];
-    // 0644 although it holds the stats password: the official image runs HAProxy as the
-    // unprivileged haproxy user and RenderedFile cannot say who owns the file.
-    return file(HAPROXY_CFG_PATH, lines.join("\n"));
+    // 0600: it holds the stats password. The config step hands it to the user the image runs
+    // HAProxy as (configOwner in haproxy-steps.ts).
+    return file(HAPROXY_CFG_PATH, lines.join("\n"), "0600");
 }

@@ -126,6 +126,16 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
         }
     });
 
+    it("keeps every password out of the containers' environment (the Percona image's entrypoint excepted)", () => {
+        const percona = stack.topology.database.pxc && stack.topology.database.pxc.flavor !== "mariadb" ? stack.topology.database.pxc.nodes.map((n) => n.name) : [];
+        const containers = records.filter((r) => r.type === CONTAINER && !percona.includes(String(r.inputs.name)));
+        expect(containers.length).toBeGreaterThan(0);
+        for (const [key, value] of Object.entries(stack.secrets)) {
+            const inEnv = containers.filter((c) => occurrences(c.inputs.envs, value).length > 0).map((c) => c.name);
+            expect([key, inEnv]).toEqual([key, []]);
+        }
+    });
+
     it("never puts a secret value in plaintext into a resource input", () => {
         for (const [key, value] of Object.entries(stack.secrets)) {
             const found = records.flatMap((r) => occurrences(r.inputs, value).map((o) => ({ ...o, at: r.name })));
