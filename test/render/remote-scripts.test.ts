@@ -18,7 +18,7 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("remote scripts of %s", (_l
     let records: Registered[];
     beforeAll(async () => {
         records = await declareUnderMocks(loadStackFile(file));
-    });
+    }, 60_000);
 
     it("parse with sh -n and pass shellcheck (errors and warnings)", () => {
         const problems: string[] = [];

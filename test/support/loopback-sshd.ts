@@ -45,8 +45,11 @@ async function waitForGreeting(port: number, timeoutMs: number): Promise<void> {
     throw new Error(`sshd on 127.0.0.1:${port} did not greet within ${timeoutMs} ms`);
 }
 
-/** Starts sshd in dir; acceptEnv lists the AcceptEnv patterns (none: the OpenSSH default). */
-export async function startSshd(dir: string, acceptEnv: string[] = []): Promise<LoopbackSshd> {
+/**
+ * Starts sshd in dir; acceptEnv lists the AcceptEnv patterns (none: the OpenSSH default), extra
+ * holds more sshd_config lines (e.g. SetEnv PATH=... to put stubs first for the sessions).
+ */
+export async function startSshd(dir: string, acceptEnv: string[] = [], extra: string[] = []): Promise<LoopbackSshd> {
     fs.mkdirSync(dir, { recursive: true });
     fs.mkdirSync("/run/sshd", { recursive: true });
     const f = (n: string) => path.join(dir, n);
@@ -70,6 +73,7 @@ export async function startSshd(dir: string, acceptEnv: string[] = []): Promise<
             "StrictModes no",
             "Subsystem sftp internal-sftp",
             ...(acceptEnv.length ? [`AcceptEnv ${acceptEnv.join(" ")}`] : []),
+            ...extra,
             "",
         ].join("\n"),
     );
