@@ -175,7 +175,7 @@ describe("keepalived.conf", () => {
     it("keeps the auth password out of v3 instances and puts it in v2 ones", () => {
         const { topology, secrets } = loadStackFile("test/fixtures/tutorial-004.yaml");
         const conf = renderKeepalivedConf(topology, "host", "lb1", secrets).content;
-        expect(conf).toContain(`auth_pass ${secrets.vrrpAuthPass}`);
+        expect(conf).toContain(`auth_pass "${secrets.vrrpAuthPass}"`);
         expect(conf).toMatch(/version 2/);
         for (const c of CASES) {
             const text = confOf(render(c));
