@@ -398,7 +398,7 @@ export const VrrpInstanceSchema = z.strictObject({
     nopreempt: z.boolean().default(true).describe("A recovered node does not take the VIP back."),
     preemptDelayS: z.number().int().min(0).max(1000).optional().describe("Delay before preempting (only without nopreempt)."),
     unicast: z.enum(["auto", "always", "never"]).default("auto").describe("auto: unicast with peers derived from the topology (multicast cannot cross the overlay or routed hosts)."),
-    authPassSecret: secretRef.optional().describe("Secret config key with a PASS password (VRRP v2 only, 6 to 8 characters)."),
+    authPassSecret: secretRef.optional().describe("Secret config key with a PASS password (VRRP v2 only, 6 characters to 8 bytes, printable, without `\"`, a trailing `\\`, `${` or `$_`)."),
     garpMasterRefreshS: z.number().int().min(0).max(3600).default(10).describe("Re-send gratuitous ARP every N s while MASTER (0 disables)."),
     track: trackSchema.default({ enabled: true, intervalS: 1, fall: 2, rise: 2, weight: 0, isolation: [] }).describe("Health check of what the VIP fronts."),
     forwarding: z

@@ -1,4 +1,4 @@
-import { shellQuote } from "./shell";
+import { shellQuote } from "./escape";
 
 // Shell fragments every remote step is built from. POSIX sh: the SSH user's shell
 // may be dash. Each script checks before it acts, so a re-run changes nothing.

@@ -271,7 +271,7 @@ const cases: BadCase[] = [
         mutate: (t) => Object.assign(vi(t), { version: 2, advertInt: 1, authPassSecret: "vrrpAuthPass" }),
         secrets: { vrrpAuthPass: { value: "123456789", secret: true } },
         key: "ha-mysql:vrrpAuthPass",
-        says: /truncates auth_pass to 8/,
+        says: /is 9 bytes; keepalived silently truncates auth_pass to 8/,
     },
     {
         name: "auth_pass shorter than 6 characters",
@@ -280,6 +280,18 @@ const cases: BadCase[] = [
         key: "ha-mysql:vrrpAuthPass",
         says: /is 4 characters, too few to keep another router off the VIP; use 6 to 8/,
     },
+    ...[
+        { what: "more than 8 bytes of UTF-8", value: "Vr7p\u65e5\u672c", says: /is 10 bytes; keepalived silently truncates/ },
+        { what: "a double quote", value: 'Vr7"pQx2', says: /double quote, which keepalived.conf has no way to write/ },
+        { what: "a trailing backslash", value: "Vr7pQx2\\", says: /ends with a backslash/ },
+        { what: "a keepalived definition", value: "a${_PWD}", says: /replaces with one of its definitions/ },
+    ].map((c) => ({
+        name: `auth_pass with ${c.what}`,
+        mutate: (t: Raw) => Object.assign(vi(t), { version: 2, advertInt: 1, authPassSecret: "vrrpAuthPass" }),
+        secrets: { vrrpAuthPass: { value: c.value, secret: true } },
+        key: "ha-mysql:vrrpAuthPass",
+        says: c.says,
+    })),
     { name: "overlay VIP across hosts", mutate: (t) => t.keepalived.instances.push({ name: "VI_C", level: "container", fronts: "haproxy", virtualRouterId: 51, vip: "172.18.0.201" }), key: "keepalived.instances[2].placement", says: /reachable only from the holder's own host/ },
     { name: "macvlan holder without a LAN address", mutate: (t) => delete t.haproxy.nodes[1].lanIp, key: "haproxy.nodes[1].lanIp", says: /holds a macvlan VIP but has no LAN address/ },
     { name: "macvlan LAN address off the host's LAN", mutate: (t) => (t.haproxy.nodes[0].lanIp = "10.78.0.31"), key: "haproxy.nodes[0].lanIp", says: /not a usable address of lab1's LAN 10.77.0.0\/24/ },
@@ -302,7 +314,17 @@ const cases: BadCase[] = [
     { name: "password in plaintext in the stack file", secrets: { haproxyStatsPassword: { value: "Plain-Text-Password-1", secret: false } }, key: "ha-mysql:haproxyStatsPassword", says: /stored in plaintext/ },
     { name: "tutorial default password", secrets: { haproxyStatsPassword: { value: "abc123456", secret: true } }, key: "ha-mysql:haproxyStatsPassword", says: /well-known default/ },
     { name: "short password", secrets: { replicationPassword: { value: "Short-1", secret: true } }, key: "ha-mysql:replicationPassword", says: /at least 12 are required/ },
-    { name: "password with a quote", secrets: { replicationPassword: { value: "Long-enough-but'quote", secret: true } }, key: "ha-mysql:replicationPassword", says: /only letters, digits/ },
+    { name: "password with a newline", secrets: { replicationPassword: { value: "Long-enough-but\nsecond-line", secret: true } }, key: "ha-mysql:replicationPassword", says: /contains a newline: any printable character is accepted/ },
+    { name: "password with a control character", secrets: { mysqlAppPassword: { value: "Long-enough-but\u0007bell", secret: true } }, key: "ha-mysql:mysqlAppPassword", says: /not printable \(U\+0007\)/ },
+    {
+        name: "quote in a password the Percona entrypoint writes into SQL",
+        base: "Pulumi.tutorial.yaml",
+        secrets: { clustercheckPassword: { value: "it's-long-enough-1", secret: true } },
+        key: "ha-mysql:clustercheckPassword",
+        says: /Percona image's entrypoint writes unescaped into the SQL/,
+    },
+    { name: "pipe in the PXC 5.7 SST password", base: "Pulumi.tutorial.yaml", secrets: { sstPassword: { value: "pipe|long-enough-1", secret: true } }, key: "ha-mysql:sstPassword", says: /ends the sed command/ },
+    { name: "MyCat user password with a trailing space", base: "Pulumi.tutorial.yaml", secrets: { mycatAppPassword: { value: "long-enough-pass ", secret: true } }, key: "ha-mysql:mycatAppPassword", says: /MyCat trims/ },
     { name: "SSH key that is not a key", secrets: { sshPrivateKey: { value: "not-a-key-at-all-xx", secret: true } }, key: "ha-mysql:sshPrivateKey", says: /not a PEM\/OpenSSH private key/ },
     { name: "root password doubles as the SST password", mutate: (t) => (t.database.pxc.sstPasswordSecret = "mysqlRootPassword"), key: "database.pxc.sstPasswordSecret", says: /the secret mysqlRootPassword is also the password of MySQL user root \(database\.pxc\.rootPasswordSecret\)/ },
     { name: "stats page password doubles as a MySQL password", mutate: (t) => (t.haproxy.stats.passwordSecret = "mysqlAppPassword"), key: "haproxy.stats.passwordSecret", says: /the secret mysqlAppPassword is also the password of MySQL user app \(database\.pxc\.app\.passwordSecret\)/ },
@@ -406,6 +428,23 @@ describe("bad configurations", () => {
         expect(err).toBeInstanceOf(ConfigError);
         expect(err?.message).not.toContain(typed);
         expect(err?.message).toContain("(hidden)");
+    });
+
+    it("names the key of a password with a line break and hides every part of it", () => {
+        const err = failureOf({ name: "x", secrets: { mysqlRootPassword: { value: "Hidden-first-part\r\nHidden-second-part", secret: true } }, key: "", says: /./ });
+        const line = err.message.split("\n").find((l) => l.includes("ha-mysql:mysqlRootPassword"));
+        expect(line).toMatch(/= \(hidden\): the secret contains a carriage return/);
+        expect(err.message).not.toMatch(/Hidden|first-part|second-part/);
+    });
+
+    it("accepts any printable password: quotes, backslash, $, #, !, spaces, ':', ';' and any script", () => {
+        const printable = ["It's \"quoted\" \\ and $HOME", " #not-a-comment; !bang: ", "\u00e9t\u00e9 \u65e5\u672c\u8a9e \u{1f510} \u0645\u0631\u062d\u0628\u0627", "\\ends with a backslash\\"];
+        for (const value of printable) {
+            // Every password of the dev stack (MariaDB Galera, dual-master, HAProxy) takes the value.
+            const good = goodSecrets();
+            const loaded = loadTopology(PROJECT, rawTopology("Pulumi.dev.yaml"), (key) => (/Key$|^vrrp|Auth/.test(key) ? good(key) : { value, secret: true }));
+            expect(Object.values(loaded.secrets).filter((v) => v === value).length).toBeGreaterThanOrEqual(6);
+        }
     });
 
     it("reports every problem together", () => {
