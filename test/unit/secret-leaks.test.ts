@@ -16,9 +16,11 @@ describe("leaks", () => {
         expect(found.join()).not.toContain("r00t");
     });
 
-    it("finds one line of a multi-line key, but not its armour", () => {
+    it("finds one line of a multi-line key, but not its armour nor the header line every such key shares", () => {
         expect(leaks(secrets, [{ where: "a log", text: "key: AAAAAAABAAAAMwAAAAtzc2gtZWQyNTUxOQ" }])).toEqual(["sshPrivateKey in a log"]);
         expect(leaks(secrets, [{ where: "a log", text: "-----BEGIN OPENSSH PRIVATE KEY-----" }])).toEqual([]);
+        // Another process's own ed25519 key starts with the same line.
+        expect(leaks(secrets, [{ where: "another key", text: "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\nsomething else" }])).toEqual([]);
     });
 
     it("finds nothing where nothing is", () => {
