@@ -72,9 +72,15 @@ export function swarmTokenRead(t: SshTarget): string {
         "key=$(cat)",
         `printf '%s\\n' "$key" >"$dir/key"`,
         ...pin,
-        `ssh -F /dev/null -i "$dir/key" -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes -o ConnectTimeout=15 -o ConnectionAttempts=${t.dialRetries} ${check} -o LogLevel=ERROR -p ${t.port} -l ${quote(t.user)} ${t.address} 'docker swarm join-token -q worker' </dev/null`,
+        `ssh -F /dev/null -i "$dir/key" -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes -o ConnectTimeout=15 -o ConnectionAttempts=${t.dialRetries} ${check} -o LogLevel=ERROR -p ${t.port} -l ${quote(t.user)} ${t.address} ${quote(SWARM_TOKEN_READ)} </dev/null`,
     ].join("\n");
 }
+
+/**
+ * Prints the worker token on a manager; prints nothing on a node that is no manager yet: a preview
+ * before the swarm is initialised reads from a fresh host, and the join steps run only after init.
+ */
+export const SWARM_TOKEN_READ = `if [ "$(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then docker swarm join-token -q worker; fi`;
 
 /** Joins with the token read from stdin, never from the command line. */
 export function swarmJoin(managerAddr: string, addr: string): string {

@@ -2,6 +2,8 @@
 // parent, and the dependency edges that encode the order the tutorials follow by hand.
 import * as fs from "fs";
 import { LoadedStack } from "../../model/load";
+import { SWARM_TOKEN_READ } from "../../components/render/swarm";
+import { shellQuote } from "../../components/render/escape";
 import { macvlanNodes, vrrpMembers } from "../../model/derive";
 import * as pulumi from "@pulumi/pulumi";
 import { declareUnderMocks, dependsOn, MOCK_STDOUT_PREFIX, MOCK_SWARM_TOKEN, occurrences, Registered, SECRET_SIG, SIG_KEY } from "../support/graph";
@@ -156,7 +158,7 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
         expect(init?.inputs.logging).toBe("stdoutAndStderr");
         expect(reads).toHaveLength(1);
         const read = reads[0].inputs as Record<string, unknown>;
-        expect(read.command).toContain(`-p ${manager.ssh.port} -l '${manager.ssh.user}' ${manager.ssh.address} 'docker swarm join-token -q worker'`);
+        expect(read.command).toContain(`-p ${manager.ssh.port} -l '${manager.ssh.user}' ${manager.ssh.address} ${shellQuote(SWARM_TOKEN_READ)}`);
         expect([read.stdin, read.logging, read.addPreviousOutputInEnv]).toEqual([stack.secrets[manager.ssh.privateKeySecret], "none", false]);
         for (const value of Object.values(stack.secrets)) expect(String(read.command)).not.toContain(value);
         for (const h of t.hosts.filter((x) => x !== manager)) {

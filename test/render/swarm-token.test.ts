@@ -20,7 +20,7 @@ beforeAll(async () => {
     fs.mkdirSync(bin);
     fs.writeFileSync(
         path.join(bin, "docker"),
-        `#!/bin/sh\nif [ "$*" = "swarm join-token -q worker" ]; then echo ${TOKEN}; else echo "stub docker: $*" >&2; exit 1; fi\n`,
+        `#!/bin/sh\nif [ "$*" = "swarm join-token -q worker" ]; then echo ${TOKEN}; elif [ "$1" = info ]; then echo true; else echo "stub docker: $*" >&2; exit 1; fi\n`,
         { mode: 0o755 },
     );
     sshd = await startSshd(path.join(dir, "sshd"), [], [`SetEnv PATH=${bin}:/usr/bin:/bin`]);
