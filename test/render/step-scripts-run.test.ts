@@ -187,7 +187,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             const r = run(swarmTokenRead(target), KEY);
             expect([r.code, r.stdout, r.stderr]).toEqual([0, `${STUB_SWARM_TOKEN}\n`, ""]);
             const ssh = root.calls().find((c) => c.startsWith("ssh "));
-            expect(ssh).toMatch(/ -p 2222 -l root 10\.0\.0\.1 docker swarm join-token -q worker $/);
+            expect(ssh).toMatch(/ -p 2222 -l root 10\.0\.0\.1 if \[ .*ControlAvailable.* \]; then docker swarm join-token -q worker; fi $/);
             expect(ssh).toContain("-o StrictHostKeyChecking=no");
             expect(ssh).toContain("-F /dev/null");
             expect(ssh).not.toContain("b3BlbnNzaC1");

@@ -43,7 +43,7 @@ run)
   shift
   if [ -n "$entry" ]; then exec "$entry" "$@"; fi ;;
 info)
-  case "$*" in *LocalNodeState*) cat "$state/swarm" 2>/dev/null || echo inactive ;; esac ;;
+  case "$*" in *LocalNodeState*) cat "$state/swarm" 2>/dev/null || echo inactive ;; *ControlAvailable*) if [ "$(cat "$state/role" 2>/dev/null)" = manager ]; then echo true; else echo false; fi ;; esac ;;
 swarm)
   case "$2" in
   init) echo active >"$state/swarm"; echo manager >"$state/role" ;;
