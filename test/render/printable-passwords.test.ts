@@ -32,6 +32,7 @@ import { SecretLookup, secretValueProblem } from "../../model/rules/secrets";
 import { Topology } from "../../model/schema";
 import { freePort, hasMariadb, MariadbServer, startMariadb, waitFor } from "../support/mariadb";
 import { goodSecrets, loadStackFile, PROJECT, rawTopology } from "../support/stacks";
+import { DM2_IP, loopbackDualMaster } from "../support/loopback-dual-master";
 import { hasTool, haproxyCheck, keepalivedCheck, keepalivedCheckInstalled } from "../support/validators";
 
 type Raw = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -83,30 +84,8 @@ function whoami(args: string[], env: NodeJS.ProcessEnv = process.env): { code: n
 // ----------------------------------------------------------------------------------------------
 // MariaDB
 
-/** dm2's address in the loopback dual-master topology: the test server listens there, so dm1's replica logs in to it. */
-const DM2_IP = "127.0.0.22";
-
 function dualMasterTopology(port: number, secrets: Record<string, SecretLookup>) {
-    return loadTopology(
-        PROJECT,
-        {
-            hosts: [{ name: "box", ssh: { address: "10.99.0.11" }, lan: { interface: "eth0", address: "10.99.0.11/24" }, swarmRole: "manager" }],
-            network: { name: "net1", driver: "bridge", subnet: "127.0.0.0/24", gateway: "127.0.0.1", gwbridgeSubnet: "10.201.0.0/24" },
-            database: {
-                dualMaster: {
-                    flavor: "mariadb",
-                    image: "mariadb:10.11",
-                    port,
-                    app: {},
-                    servers: [
-                        { name: "dm1", host: "box", ip: "127.0.0.21", serverId: 1, autoIncrementOffset: 1 },
-                        { name: "dm2", host: "box", ip: DM2_IP, serverId: 2, autoIncrementOffset: 2 },
-                    ],
-                },
-            },
-        },
-        goodSecrets(secrets),
-    );
+    return loopbackDualMaster(port, { app: {} }, secrets);
 }
 
 function slaveStatus(s: MariadbServer): Record<string, string> {
