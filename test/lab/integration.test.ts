@@ -25,19 +25,51 @@ import { drillTable, drillViolations } from "../../lab/lib/drill-report";
 const MIN = 60_000;
 const lab = (script: string) => path.join(REPO, "lab", script);
 
-/** Runs a command with its output streamed to the CI log; resolves with the exit code. */
-function stream(cmd: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<number> {
+/** What a streamed command ended with: its exit code and the last lines that say what failed. */
+interface Streamed {
+    readonly code: number;
+    readonly failures: string[];
+}
+
+// Lines the lab scripts and pulumi print when something goes wrong.
+const FAILURE_LINE = /\bFAIL\b|error:|Error:|failed|timed out|exceeded/;
+
+/**
+ * Runs a command with its output streamed to the CI log; resolves with the exit code and the
+ * last failure lines, so that an assertion on it names the cause at the end of the CI log.
+ */
+function stream(cmd: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<Streamed> {
     return new Promise((resolve) => {
-        const p = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
+        const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+        const failures: string[] = [];
+        const keep = (out: NodeJS.WriteStream) => {
+            let rest = "";
+            return (chunk: string) => {
+                out.write(chunk);
+                const lines = (rest + chunk).split("\n");
+                rest = lines.pop() ?? "";
+                for (const l of lines) if (FAILURE_LINE.test(l)) failures.push(l.slice(0, 400));
+                failures.splice(0, Math.max(0, failures.length - 15));
+            };
+        };
+        p.stdout.setEncoding("utf8").on("data", keep(process.stdout));
+        p.stderr.setEncoding("utf8").on("data", keep(process.stderr));
         const timer = setTimeout(() => {
-            process.stderr.write(`[test:lab] ${cmd} ${args.join(" ")} exceeded ${timeoutMs / 1000} s: killing it\n`);
+            const line = `[test:lab] ${cmd} ${args.join(" ")} exceeded ${timeoutMs / 1000} s: killing it`;
+            process.stderr.write(`${line}\n`);
+            failures.push(line);
             p.kill("SIGTERM");
         }, timeoutMs);
-        p.on("exit", (code) => {
+        p.on("close", (code) => {
             clearTimeout(timer);
-            resolve(code ?? -1);
+            resolve({ code: code ?? -1, failures });
         });
     });
+}
+
+/** Fails unless the command exited 0, quoting the lines that say why. */
+function expectSuccess(r: Streamed): void {
+    expect({ code: r.code, failures: r.code === 0 ? [] : r.failures }).toEqual({ code: 0, failures: [] });
 }
 
 function capture(cmd: string, args: string[], timeoutMs: number, input?: string): { code: number; out: string; stdout: string } {
@@ -87,7 +119,7 @@ async function updateInPlace(updates: string[]): Promise<void> {
     const commands = steps.filter((st) => /(::|\$)command:(remote|local):Command::/.test(st.urn));
     expect(commands.filter((st) => UNDOING.includes(st.op)).map((st) => `${st.op} ${st.urn.split("::").pop()}`)).toEqual([]);
     expect(changedResources(plan.stdout).sort()).toEqual(updates.map((u) => `update ${u}`).sort());
-    expect(await stream("bash", [lab("stack.sh"), "pulumi", "up", "--yes"], 10 * MIN)).toBe(0);
+    expectSuccess(await stream("bash", [lab("stack.sh"), "pulumi", "up", "--yes"], 10 * MIN));
 }
 
 /** Replication threads on every dual-master server, retried while a replica (re)connects. */
@@ -154,8 +186,7 @@ const step = (name: string, fn: () => Promise<void> | void, timeoutMs: number) =
     );
 
 afterAll(async () => {
-    const code = await stream("bash", [lab("down.sh")], 20 * MIN);
-    expect(code).toBe(0);
+    expectSuccess(await stream("bash", [lab("down.sh")], 20 * MIN));
     const netns = capture("ip", ["netns", "list"], 10_000).out;
     expect(netns.split("\n").filter((n) => n.startsWith(LAB.netnsPrefix))).toEqual([]);
     expect(capture("ip", ["link", "show", LAB.bridge], 10_000).code).not.toBe(0);
@@ -163,7 +194,7 @@ afterAll(async () => {
 
 describe("lab", () => {
     step("lab:up provisions the dev stack and verifies it (preview first)", async () => {
-        expect(await stream("bash", [lab("up.sh")], 60 * MIN, { HA_LAB_PREVIEW: "1" })).toBe(0);
+        expectSuccess(await stream("bash", [lab("up.sh")], 60 * MIN, { HA_LAB_PREVIEW: "1" }));
     }, 65 * MIN);
 
     step("no secret value appears in the state or in a diff preview", () => {
@@ -208,10 +239,10 @@ describe("lab", () => {
         const endpoint = sqlEndpoints(stack.topology).find((e) => e.backend === "pxc");
         if (!endpoint) throw new Error("the dev stack has no pxc endpoint");
         const prober = new Prober(stack, endpoint, { everyMs: 100, maxMs: 10 * MIN });
-        const code = await stream("bash", [lab("stack.sh"), "pulumi", "up", "--yes"], 10 * MIN);
+        const up = await stream("bash", [lab("stack.sh"), "pulumi", "up", "--yes"], 10 * MIN);
         const report = await prober.stop();
         process.stderr.write(`[test:lab] during the update: ${report.attempts} queries, ${report.failures} failed, longest outage ${report.longestOutageMs} ms ${report.errors.join("; ")}\n`);
-        expect(code).toBe(0);
+        expectSuccess(up);
         expect(report.attempts).toBeGreaterThan(10);
         expect(report.failures).toBe(0);
         const cfg = inHost(stack.topology.haproxy!.nodes[0].host, `grep -h 'inter ' /etc/ha-mysql/haproxy/*/haproxy.cfg | head -1`);
@@ -321,7 +352,7 @@ describe("lab", () => {
     }, 10 * MIN);
 
     step("pulumi destroy leaves the hosts clean", async () => {
-        expect(await stream("bash", [lab("stack.sh"), "pulumi", "destroy", "--yes"], 20 * MIN)).toBe(0);
+        expectSuccess(await stream("bash", [lab("stack.sh"), "pulumi", "destroy", "--yes"], 20 * MIN));
         const t = loadLabStack().topology;
         for (const h of t.hosts) {
             const docker = inHost(h.name, "docker ps -aq | wc -l; docker volume ls -q | wc -l; docker network ls --format '{{.Name}}' | sort | tr '\\n' ' '; echo; docker info -f '{{.Swarm.LocalNodeState}}'");
