@@ -19,3 +19,4 @@ export const sqlEndpoints = outputs.sqlEndpoints;
 export const statsUrls = outputs.statsUrls;
 export const vipHolders = outputs.vipHolders;
 export const nodeAddresses = outputs.nodeAddresses;
+export const tlsCaCertificate = outputs.tlsCaCertificate;

@@ -31,12 +31,19 @@ import { renderHaproxyCfg } from "../components/render/haproxy";
 import { renderMycatRuleXml, renderMycatSchemaXml, renderMycatServerXml } from "../components/render/mycat-xml";
 import { renderClustercheck, renderMycatStatus } from "../components/render/health-services";
 import { renderKeepalivedFiles } from "../components/render/keepalived";
+import { renderDualMasterTlsCnf, renderGaleraTlsCnf, tlsFiles } from "../components/render/tls";
+import { TlsCertificates } from "../components/database/tls-certificates";
+import { serverTlsDir } from "../components/database/server-tls";
+import { tlsSubjects } from "../model/tls";
+import { RenderedFile } from "../components/render/file";
 
 export interface TopologyOutputs {
     readonly sqlEndpoints: Record<string, string>;
     readonly statsUrls: string[];
     readonly vipHolders: Record<string, string[]>;
     readonly nodeAddresses: Record<string, string>;
+    /** The CA certificate the database servers' certificates are signed with (PEM), for clients that verify them. */
+    readonly tlsCaCertificate?: pulumi.Output<string>;
 }
 
 export function declareTopology(stack: LoadedStack): TopologyOutputs {
@@ -73,6 +80,13 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
         netDeps.push(...lan.ready);
     }
 
+    // The CA and a certificate per database server, then each server's files for its host directory.
+    const subjects = tlsSubjects(t);
+    const certs = t.tls.enabled && subjects.length > 0 ? new TlsCertificates("tls", { caName: `ha-mysql ${pulumi.getProject()}/${pulumi.getStack()} CA`, days: t.tls.certificateDays, subjects }) : undefined;
+    const serverTlsFiles: Record<string, pulumi.Output<RenderedFile[]>> | undefined = certs
+        ? Object.fromEntries(subjects.map((sub) => [sub.name, pulumi.secret(pulumi.all([certs.caCertificate, certs.servers[sub.name]]).apply(([ca, server]) => tlsFiles(serverTlsDir(sub.name), ca, server)))]))
+        : undefined;
+
     const databases: pulumi.Resource[] = [];
     let galera: PxcCluster | undefined;
     if (t.database.pxc) {
@@ -82,6 +96,7 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
                 n.name,
                 secrets.apply((s) => [
                     renderGaleraCnf(t, n.name),
+                    ...renderGaleraTlsCnf(t),
                     ...renderGaleraSecretCnf(t, n.name, s),
                     renderGaleraStart(t, n.name),
                     renderGaleraRecover(t, n.name),
@@ -91,7 +106,7 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
                 ]),
             ]),
         );
-        galera = new PxcCluster("pxc", { context, pxc: pc, bootstrap: pxcBootstrapNode(t), nodeFiles, dependsOn: netDeps });
+        galera = new PxcCluster("pxc", { context, pxc: pc, bootstrap: pxcBootstrapNode(t), nodeFiles, tlsFiles: serverTlsFiles, dependsOn: netDeps });
         databases.push(galera.synced[galera.synced.length - 1]);
     }
     if (t.database.dualMaster) {
@@ -102,10 +117,12 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
             dualMaster: dmc,
             serverFiles: perServer((server, s) => [
                 renderDualMasterCnf(t, server),
+                ...renderDualMasterTlsCnf(t),
                 renderClientCnf("root", s[dmc.rootPasswordSecret]),
                 renderSecretFile(ROOT_PASSWORD_FILE, s[dmc.rootPasswordSecret]),
             ]),
             replicationFiles: perServer((server, s) => renderReplicationFiles(t, server, s)),
+            tlsFiles: serverTlsFiles,
             dependsOn: netDeps,
         });
         databases.push(...dm.replicating);
@@ -166,7 +183,7 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
         new GaleraWhole("pxc-whole", { pxc: t.database.pxc, node: boot, host: hosts[boot.host], containers: galera.containers, dependsOn: [...databases, ...allContainers, ...containerVrrp, ...hostVrrp] });
     }
 
-    return outputsOf(stack);
+    return { ...outputsOf(stack), ...(certs ? { tlsCaCertificate: certs.caCertificate } : {}) };
 }
 
 function outputsOf(stack: LoadedStack): TopologyOutputs {

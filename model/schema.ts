@@ -187,6 +187,22 @@ export const DualMasterSchema = z.strictObject({
         .describe("Exactly two servers replicating from each other."),
 });
 
+export const TlsSchema = z.strictObject({
+    enabled: z
+        .boolean()
+        .default(true)
+        .describe(
+            "Encrypt the database tier: the stack makes a CA and a certificate per database node (Pulumi secrets); servers offer TLS to clients, Galera replication and SST run over TLS, and dual-master replicas connect with TLS and verify the peer's certificate.",
+        ),
+    requireForClients: z
+        .boolean()
+        .optional()
+        .describe(
+            "The application accounts (database.*.app) and the dual-master replication user REQUIRE SSL, so a client that does not encrypt is refused; default: tls.enabled. HAProxy's mysql-check and the clustercheck service carry no data and log in without TLS.",
+        ),
+    certificateDays: z.number().int().min(30).max(36500).default(3650).describe("Validity of the CA and of every node certificate, in days."),
+});
+
 export const HaproxySchema = z.strictObject({
     image: image.default("haproxy:2.8").describe("HAProxy image (Debian-based: keepalived is installed into it with apt-get)."),
     nodes: z.array(containerNode).min(1).describe("HAProxy containers."),
@@ -429,6 +445,7 @@ export const TopologySchema = z.strictObject({
             dualMaster: DualMasterSchema.optional(),
         })
         .default({}),
+    tls: TlsSchema.default({ enabled: true, certificateDays: 3650 }).describe("TLS for client connections, Galera replication and SST, and dual-master replication."),
     haproxy: HaproxySchema.optional(),
     mycat: MycatSchema.optional(),
     macvlan: z
@@ -459,6 +476,7 @@ export type PxcNode = Pxc["nodes"][number];
 export type DualMaster = z.output<typeof DualMasterSchema>;
 export type DualMasterServer = DualMaster["servers"][number];
 export type Haproxy = z.output<typeof HaproxySchema>;
+export type Tls = z.output<typeof TlsSchema>;
 export type Mycat = z.output<typeof MycatSchema>;
 export type VrrpInstance = z.output<typeof VrrpInstanceSchema>;
 export type ContainerNode = z.output<typeof containerNode>;

@@ -10,6 +10,7 @@ import { dualMasterReplicationApply, dualMasterReplicationRemove, dualMasterUser
 import { dataVolume, nodeContainer } from "../docker/node-container";
 import { filesPayload, sha256 } from "../remote/payload";
 import { remoteStep } from "../remote/step";
+import { serverTls } from "./server-tls";
 
 export interface DualMasterArgs {
     /** Hosts, network and secrets: each server's container runs through its host's Docker provider on the network (they replicate over it), its SQL steps over its host's SSH connection; the root password reaches the image's entrypoint in an uploaded file. */
@@ -20,6 +21,8 @@ export interface DualMasterArgs {
     readonly serverFiles: Record<string, pulumi.Output<RenderedFile[]>>;
     /** Per server, its users SQL, replication SQL and apply script (a secret Output), sent on stdin only; their hash re-points replication when they change. */
     readonly replicationFiles: Record<string, pulumi.Output<RenderedFile[]>>;
+    /** Per server, its TLS files for its host directory (server-tls.ts; a secret Output); absent without tls.enabled. */
+    readonly tlsFiles?: Record<string, pulumi.Output<RenderedFile[]>>;
     /** What must exist before the servers' containers start (the network and what it needs). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -34,6 +37,8 @@ export class DualMasterReplication extends pulumi.ComponentResource {
         const users = dm.servers.map((server) => {
             const host = args.context.hosts[server.host];
             const volume = dataVolume(`${name}-${server.name}-data`, `${server.name}-data`, host.docker, this);
+            const tlsFiles = args.tlsFiles?.[server.name];
+            const tls = tlsFiles ? serverTls(`${name}-${server.name}-tls`, host.connection, dm.image, server.name, tlsFiles, { parent: this, dependsOn: args.dependsOn }) : undefined;
             const container = nodeContainer(
                 `${name}-${server.name}`,
                 {
@@ -45,9 +50,9 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                     // The entrypoint reads the root password from its uploaded 0600 file.
                     envs: [ROOT_PASSWORD_FILE_ENV],
                     ports: dm.publishPort ? [{ internal: dm.port, external: dm.publishPort }] : undefined,
-                    volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }],
+                    volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }, ...(tls ? [tls.volume] : [])],
                 },
-                { parent: this, dependsOn: [...args.dependsOn, volume] },
+                { parent: this, dependsOn: [...args.dependsOn, volume, ...(tls ? [tls.step] : [])] },
             );
             this.containers.push(container);
             return remoteStep(

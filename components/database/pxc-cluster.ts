@@ -9,6 +9,7 @@ import { galeraMarkerCreate, galeraMarkerDrop, galeraMembershipWait } from "../r
 import { StackContext } from "../stack-context";
 import { dataVolume, nodeContainer } from "../docker/node-container";
 import { remoteStep } from "../remote/step";
+import { serverTls } from "./server-tls";
 
 export interface PxcClusterArgs {
     /** Hosts, network and secrets: each node's container runs through its host's Docker provider on the network (Galera replicates over it), its Synced wait over its host's SSH connection; the passwords reach the image's entrypoint. */
@@ -19,6 +20,8 @@ export interface PxcClusterArgs {
     readonly bootstrap: PxcNode;
     /** Per node, the files uploaded before it starts (my.cnf, the start wrapper, the recovery command, users SQL, clustercheck; a secret Output). */
     readonly nodeFiles: Record<string, pulumi.Output<RenderedFile[]>>;
+    /** Per node, its TLS files for its host directory (server-tls.ts; a secret Output); absent without tls.enabled. */
+    readonly tlsFiles?: Record<string, pulumi.Output<RenderedFile[]>>;
     /** What must exist before the first node starts (the network and what it needs); later nodes wait for the previous one to be Synced. */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -67,6 +70,8 @@ export class PxcCluster extends pulumi.ComponentResource {
                       { parent: this, dependsOn: [...previous, volume], ignoreChanges: ["create", "update"] },
                   )
                 : undefined;
+            const tlsFiles = args.tlsFiles?.[node.name];
+            const tls = tlsFiles ? serverTls(`${name}-${node.name}-tls`, host.connection, pxc.image, node.name, tlsFiles, { parent: this, dependsOn: args.dependsOn }) : undefined;
             const container = nodeContainer(
                 `${name}-${node.name}`,
                 {
@@ -77,9 +82,9 @@ export class PxcCluster extends pulumi.ComponentResource {
                     files: pulumi.secret(args.nodeFiles[node.name]),
                     envs,
                     entrypoints: [GALERA_START_PATH],
-                    volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }],
+                    volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }, ...(tls ? [tls.volume] : [])],
                 },
-                { parent: this, dependsOn: [...previous, volume, ...(marker ? [marker] : [])] },
+                { parent: this, dependsOn: [...previous, volume, ...(marker ? [marker] : []), ...(tls ? [tls.step] : [])] },
             );
             const before = ordered.slice(0, i + 1);
             const wait = galeraMembershipWait({

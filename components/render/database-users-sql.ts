@@ -6,6 +6,15 @@ import { canonicalCidr, parseCidr, fromInt, toInt } from "../../model/net";
 import { dualMasterServer, needsSstAuth, sstUser } from "./mysql-cnf";
 import { sqlString } from "./escape";
 import { secretOf } from "./secrets";
+import { tlsRequired } from "../../model/tls";
+
+/**
+ * The accounts that carry data (the application's, the replica's) must encrypt when tls
+ * requires it; REQUIRE NONE undoes an earlier requirement when the setting is turned off.
+ */
+function transport(t: Topology): string {
+    return tlsRequired(t) ? "REQUIRE SSL" : "REQUIRE NONE";
+}
 
 export function account(user: string, host: string): string {
     return `${sqlString(user)}@${sqlString(host)}`;
@@ -54,7 +63,7 @@ function appAccountSql(t: Topology, app: AppAccount | undefined, secrets: Readon
     return [
         `-- ${app.user}: the application, through HAProxy; ALL on ${app.database} only.`,
         `CREATE DATABASE IF NOT EXISTS ${ident(app.database)};`,
-        ...ensureUser(app.user, hostMask(t.network.subnet), `IDENTIFIED BY ${sqlString(password)}`, undefined),
+        ...ensureUser(app.user, hostMask(t.network.subnet), `IDENTIFIED BY ${sqlString(password)} ${transport(t)}`, undefined),
         `GRANT ALL ON ${ident(app.database)}.* TO ${who};`,
     ];
 }
@@ -86,7 +95,7 @@ export function renderUsersSql(t: Topology, server: string, secrets: Readonly<Re
         "-- Kept out of the binlog, so the peer never receives these statements; it runs its own copy.",
         "SET SESSION sql_log_bin = 0;",
         `-- ${dm.replication.user}: the peer's replica logs in with it (REPLICATION SLAVE only).`,
-        ...replicationHosts(t).flatMap((h) => ensureUser(dm.replication.user, h, `IDENTIFIED BY ${sqlString(replPassword)}`, "REPLICATION SLAVE")),
+        ...replicationHosts(t).flatMap((h) => ensureUser(dm.replication.user, h, `IDENTIFIED BY ${sqlString(replPassword)} ${transport(t)}`, "REPLICATION SLAVE")),
         `-- ${dm.healthCheckUser}: HAProxy's mysql-check cannot send a password; no privileges (USAGE).`,
         ...healthCheckHosts(t).flatMap((h) => ensureUser(dm.healthCheckUser, h, noPassword, undefined)),
         ...appAccountSql(t, dm.app, secrets),

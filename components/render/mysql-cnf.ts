@@ -5,6 +5,7 @@ import { DualMaster, DualMasterServer, Pxc, PxcNode, Topology } from "../../mode
 import { optionFileValue } from "./escape";
 import { file, RenderedFile } from "./file";
 import { secretOf } from "./secrets";
+import { TLS_CA, TLS_CERT, TLS_KEY } from "./tls-paths";
 
 export type GaleraFlavor = Pxc["flavor"];
 export type DualMasterFlavor = DualMaster["flavor"];
@@ -63,6 +64,12 @@ export function evsOptions(suspectTimeoutMs: number): string[] {
     ];
 }
 
+/** Galera's own replication socket over TLS (MariaDB's galera-4; the PXC flavors use pxc-encrypt-cluster-traffic). */
+export function galeraSocketTlsOptions(t: Topology): string[] {
+    if (!t.tls.enabled || t.database.pxc?.flavor !== "mariadb") return [];
+    return [`socket.ssl_cert=${TLS_CERT}`, `socket.ssl_key=${TLS_KEY}`, `socket.ssl_ca=${TLS_CA}`];
+}
+
 type Setting = readonly [string, string | number];
 
 function cnf(header: string[], settings: Setting[]): string {
@@ -118,7 +125,7 @@ export function renderGaleraCnf(t: Topology, node: string): RenderedFile {
         ["wsrep_node_address", n.ip],
         ["wsrep_node_name", n.name],
         ["wsrep_sst_method", pxc.sstMethod],
-        ["wsrep_provider_options", `"gcache.size=${pxc.gcacheSize}; ${evsOptions(pxc.suspectTimeoutMs).join("; ")}"`],
+        ["wsrep_provider_options", `"${[`gcache.size=${pxc.gcacheSize}`, ...evsOptions(pxc.suspectTimeoutMs), ...galeraSocketTlsOptions(t)].join("; ")}"`],
         ...(pxc.flavor === "mariadb" ? [] : [["pxc_strict_mode", "ENFORCING"] as const]),
     ];
     const header = [

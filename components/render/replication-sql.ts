@@ -8,6 +8,7 @@ import { renderUsersSql } from "./database-users-sql";
 import { dualMasterServer, HA_MYSQL_DIR } from "./mysql-cnf";
 import { secretOf } from "./secrets";
 import { shellQuote, sqlString } from "./escape";
+import { TLS_CA } from "./tls-paths";
 
 // The users SQL is applied together with the replication SQL; components import both from here.
 export { renderGaleraUsersSql, renderUsersSql } from "./database-users-sql";
@@ -43,6 +44,8 @@ interface Dialect {
     readonly user: string;
     readonly io: string;
     readonly sql: string;
+    /** The status field that says whether the replica connects with TLS. */
+    readonly ssl: string;
     /** GTID field and the value it shows when the replica auto-positions. */
     readonly gtid: readonly [string, string];
     readonly client: string;
@@ -51,9 +54,9 @@ interface Dialect {
 function dialectOf(dm: DualMaster): Dialect {
     switch (dm.flavor) {
         case "mysql80":
-            return { stop: "STOP REPLICA", start: "START REPLICA", show: "SHOW REPLICA STATUS", host: "Source_Host", port: "Source_Port", user: "Source_User", io: "Replica_IO_Running", sql: "Replica_SQL_Running", gtid: ["Auto_Position", "1"], client: "mysql" };
+            return { stop: "STOP REPLICA", start: "START REPLICA", show: "SHOW REPLICA STATUS", host: "Source_Host", port: "Source_Port", user: "Source_User", io: "Replica_IO_Running", sql: "Replica_SQL_Running", ssl: "Source_SSL_Allowed", gtid: ["Auto_Position", "1"], client: "mysql" };
         case "mysql57":
-            return { stop: "STOP SLAVE", start: "START SLAVE", show: "SHOW SLAVE STATUS", host: "Master_Host", port: "Master_Port", user: "Master_User", io: "Slave_IO_Running", sql: "Slave_SQL_Running", gtid: ["Auto_Position", "1"], client: "mysql" };
+            return { stop: "STOP SLAVE", start: "START SLAVE", show: "SHOW SLAVE STATUS", host: "Master_Host", port: "Master_Port", user: "Master_User", io: "Slave_IO_Running", sql: "Slave_SQL_Running", ssl: "Master_SSL_Allowed", gtid: ["Auto_Position", "1"], client: "mysql" };
         case "mariadb":
             return {
                 stop: "STOP SLAVE",
@@ -64,6 +67,7 @@ function dialectOf(dm: DualMaster): Dialect {
                 user: "Master_User",
                 io: "Slave_IO_Running",
                 sql: "Slave_SQL_Running",
+                ssl: "Master_SSL_Allowed",
                 gtid: ["Using_Gtid", dm.gtid ? "Slave_Pos" : "No"],
                 // MariaDB 11 images no longer ship the mysql name.
                 client: "mariadb",
@@ -71,7 +75,16 @@ function dialectOf(dm: DualMaster): Dialect {
     }
 }
 
-function changeSource(dm: DualMaster, src: SourceEndpoint, password: string): string[] {
+/**
+ * With tls.enabled the replica connects with TLS and checks that the peer's certificate is the
+ * stack CA's and names the address it dialled; without, it connects in the clear.
+ */
+function sourceTls(t: Topology, prefix: "MASTER" | "SOURCE"): string[] {
+    if (!t.tls.enabled) return [`    ${prefix}_SSL = 0,`];
+    return [`    ${prefix}_SSL = 1,`, `    ${prefix}_SSL_CA = ${sqlString(TLS_CA)},`, `    ${prefix}_SSL_VERIFY_SERVER_CERT = 1,`];
+}
+
+function changeSource(t: Topology, dm: DualMaster, src: SourceEndpoint, password: string): string[] {
     const retry = dm.replication.connectRetryS;
     const user = sqlString(dm.replication.user);
     switch (dm.flavor) {
@@ -85,6 +98,7 @@ function changeSource(dm: DualMaster, src: SourceEndpoint, password: string): st
                 "    SOURCE_AUTO_POSITION = 1,",
                 // caching_sha2_password without TLS needs the source's RSA key to send the password.
                 "    GET_SOURCE_PUBLIC_KEY = 1,",
+                ...sourceTls(t, "SOURCE"),
                 `    SOURCE_CONNECT_RETRY = ${retry};`,
             ];
         case "mysql57":
@@ -95,6 +109,7 @@ function changeSource(dm: DualMaster, src: SourceEndpoint, password: string): st
                 `    MASTER_USER = ${user},`,
                 `    MASTER_PASSWORD = ${sqlString(password)},`,
                 "    MASTER_AUTO_POSITION = 1,",
+                ...sourceTls(t, "MASTER"),
                 `    MASTER_CONNECT_RETRY = ${retry};`,
             ];
         case "mariadb":
@@ -106,6 +121,7 @@ function changeSource(dm: DualMaster, src: SourceEndpoint, password: string): st
                 `    MASTER_PASSWORD = ${sqlString(password)},`,
                 // slave_pos: resume after the last transaction this server applied from the peer.
                 `    MASTER_USE_GTID = ${dm.gtid ? "slave_pos" : "no"},`,
+                ...sourceTls(t, "MASTER"),
                 `    MASTER_CONNECT_RETRY = ${retry};`,
             ];
     }
@@ -124,7 +140,7 @@ export function renderReplicationSql(t: Topology, server: string, secrets: Reado
         `-- ${server} replicates from ${src.name} (${src.host}:${src.port}); rendered by ha-mysql. Holds a password: keep it mode 0600.`,
         "-- The replica must be stopped before its source can change; stopping a stopped one only warns.",
         `${d.stop};`,
-        ...changeSource(dm, src, password),
+        ...changeSource(t, dm, src, password),
         `${d.start};`,
         "",
     ].join("\n");
@@ -159,6 +175,7 @@ want_host=${shellQuote(src.host)}
 want_port=${shellQuote(String(src.port))}
 want_user=${shellQuote(dm.replication.user)}
 want_gtid=${shellQuote(gtidValue)}
+want_ssl=${t.tls.enabled ? "Yes" : "No"}
 
 # The peer's replica logs in with these users; the file is idempotent and skips the binlog.
 "\${client[@]}" --batch < "$dir/users.sql"
@@ -170,8 +187,8 @@ field() {
     awk -v key="$1" '{ sub(/^ +/, "") } index($0, key ": ") == 1 { print substr($0, length(key) + 3); exit }' <<<"$status"
 }
 
-current="$(field ${d.host}) $(field ${d.port}) $(field ${d.user}) $(field ${gtidField}) $(field ${d.io}) $(field ${d.sql})"
-wanted="$want_host $want_port $want_user $want_gtid Yes Yes"
+current="$(field ${d.host}) $(field ${d.port}) $(field ${d.user}) $(field ${gtidField}) $(field ${d.ssl}) $(field ${d.io}) $(field ${d.sql})"
+wanted="$want_host $want_port $want_user $want_gtid $want_ssl Yes Yes"
 # The hash of the replication SQL last applied: a new password changes it, not the status.
 sql_hash="$(sha256sum < "$dir/replication.sql" | cut -d ' ' -f 1)"
 applied="$(cat "$dir/replication.applied" 2>/dev/null || true)"

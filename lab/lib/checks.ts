@@ -3,14 +3,18 @@
 import { randomBytes } from "crypto";
 import * as mysql from "mysql2/promise";
 import * as path from "path";
-import { AppAccount, VrrpInstance } from "../../model/schema";
+import { VrrpInstance } from "../../model/schema";
 import { vrrpMembers } from "../../model/derive";
-import { Backend, sqlEndpoints, SqlEndpoint, statsEndpoints } from "../../model/endpoints";
+import { sqlEndpoints, SqlEndpoint, statsEndpoints } from "../../model/endpoints";
 import { describeMembership, membership, waitClusterWhole } from "./galera";
 import { containerSql, eventually, run } from "./exec";
 import { httpGet } from "./http";
 import { LAB_DIR, LabStack } from "./lab-stack";
 import { gatherPlaces, generatedSecrets, leaks, readableSecretFiles } from "./secret-leaks";
+import { appOf, backendNodes } from "./accounts";
+import { clientTls, stackCa, tlsChannels } from "./tls";
+
+export { appOf, backendNodes } from "./accounts";
 
 export interface CheckResult {
     readonly name: string;
@@ -34,23 +38,10 @@ export function vipHolders(lab: LabStack, inst: VrrpInstance): string[] {
         .map((m) => m.name);
 }
 
-export function appOf(lab: LabStack, backend: Backend): AppAccount | undefined {
-    const db = lab.topology.database;
-    return backend === "pxc" ? db.pxc?.app : backend === "dualMaster" ? db.dualMaster?.app : undefined;
-}
-
-/** The database containers behind a backend, each with the host that runs it. */
-export function backendNodes(lab: LabStack, backend: Backend): Array<{ name: string; host: string }> {
-    const db = lab.topology.database;
-    if (backend === "pxc") return db.pxc?.nodes ?? [];
-    if (backend === "dualMaster") return db.dualMaster?.servers ?? [];
-    return [];
-}
-
 export async function connectApp(lab: LabStack, e: SqlEndpoint, connectTimeout = 5000): Promise<mysql.Connection> {
     const app = appOf(lab, e.backend);
     if (!app) throw new Error(`no app account for backend ${e.backend}: set database.${e.backend}.app`);
-    return mysql.createConnection({ host: e.address, port: e.port, user: app.user, password: lab.secret(app.passwordSecret), database: app.database, connectTimeout });
+    return mysql.createConnection({ host: e.address, port: e.port, user: app.user, password: lab.secret(app.passwordSecret), database: app.database, connectTimeout, ssl: clientTls(stackCa(lab)) });
 }
 
 const CHECK_TABLE = "lab_check";
@@ -152,6 +143,7 @@ export function labChecks(lab: LabStack): Check[] {
     for (const e of sqlEndpoints(t)) checks.push({ name: `SQL ${e.label} ${e.address}:${e.port}`, run: () => writeAndReadEverywhere(lab, e) });
     for (const e of sqlEndpoints(t).filter((x) => x.backend === "pxc")) checks.push({ name: `${e.instance} ${e.address}:${e.port} from every host and a container on each`, run: async () => reachableEverywhere(lab, e) });
     checks.push({ name: "dual-master replication threads", run: async () => replicationThreads(lab) });
+    if (t.tls.enabled) checks.push({ name: "TLS on client sessions (certificate verified), Galera's socket, SST and dual-master replication", run: () => tlsChannels(lab, (e) => connectApp(lab, e)) });
     for (const s of statsEndpoints(t)) checks.push({ name: `stats page ${s.url}`, run: () => statsPage(lab, s.url) });
     checks.push({
         name: "no generated secret in docker inspect, ps, process environments, logs, the Pulumi state or a host file others may read",

@@ -9,6 +9,7 @@ import { mycatAddressesValid, mycatPortsDistinct, mycatReferencesResolve } from 
 import { lanAddressesUnique, macvlanLanAddresses, macvlanOneLan, macvlanShims } from "./macvlan";
 import { secretsNotSharedAcrossRoles } from "./secrets";
 import { routerIdsUnique, vipsUnique, vrrpInstances } from "./vrrp";
+import { mycatBackendsWithoutTls, tlsRequirementNeedsTls } from "./tls";
 
 export type Rule = (t: Topology) => ConfigIssue[];
 
@@ -32,6 +33,8 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     sstMethodMatchesFlavor,
     dualMasterPair,
     secretsNotSharedAcrossRoles,
+    tlsRequirementNeedsTls,
+    mycatBackendsWithoutTls,
     listenersHaveBackends,
     haproxyPortsDistinct,
     listenerNamesUnique,

@@ -16,6 +16,15 @@ export const MOCK_SWARM_TOKEN = "SWMTKN-1-mock-token";
 /** A mocked command's stdout is this followed by the command's name. */
 export const MOCK_STDOUT_PREFIX = "mock-stdout-of-";
 
+/**
+ * What a mocked key step (one that runs `openssl req`) prints: a key and a certificate whose
+ * base64 bodies encode the step's name, so a test can follow them into the files they reach.
+ */
+export function mockKeyAndCertificate(name: string): string {
+    const body = (what: string) => Buffer.from(`${what} of ${name}`).toString("base64");
+    return `-----BEGIN PRIVATE KEY-----\n${body("key")}\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\n${body("certificate")}\n-----END CERTIFICATE-----\n`;
+}
+
 const COMMAND_TYPES = new Set(["command:remote:Command", "command:local:Command"]);
 
 export interface Registered {
@@ -106,7 +115,8 @@ export async function declareUnderMocks(stack: LoadedStack, options: MockOptions
                 const id = mockId(args, options.ids);
                 engine.set(`${args.type}::${args.name}`, { inputs: args.inputs ?? {}, custom: args.custom ?? false, id });
                 // Each command prints a text of its own, so that a test sees where a stdout goes.
-                const stdout = COMMAND_TYPES.has(args.type) ? `${MOCK_STDOUT_PREFIX}${args.name}` : undefined;
+                const keyStep = String(args.inputs?.create ?? "").includes("openssl req");
+                const stdout = COMMAND_TYPES.has(args.type) ? (keyStep ? mockKeyAndCertificate(args.name) : `${MOCK_STDOUT_PREFIX}${args.name}`) : undefined;
                 return { id, state: { ...args.inputs, stdout } };
             },
             // command:local:run (the swarm join token read on the manager) answers a token.

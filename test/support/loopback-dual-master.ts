@@ -7,8 +7,11 @@ import { goodSecrets, PROJECT } from "./stacks";
 /** dm2's address: a test server listening there is the source dm1's replica logs in to. */
 export const DM2_IP = "127.0.0.22";
 
-/** `dualMaster` holds the section's fields besides image, flavor, port and servers (replication, app). */
-export function loopbackDualMaster(port: number, dualMaster: Record<string, unknown>, secrets: Record<string, SecretLookup> = {}): LoadedStack {
+/**
+ * `dualMaster` holds the section's fields besides image, flavor, port and servers (replication,
+ * app); `top` further top-level sections, by default TLS off (test/render/tls.test.ts turns it on).
+ */
+export function loopbackDualMaster(port: number, dualMaster: Record<string, unknown>, secrets: Record<string, SecretLookup> = {}, top: Record<string, unknown> = { tls: { enabled: false } }): LoadedStack {
     return loadTopology(
         PROJECT,
         {
@@ -26,6 +29,7 @@ export function loopbackDualMaster(port: number, dualMaster: Record<string, unkn
                     ],
                 },
             },
+            ...top,
         },
         goodSecrets(secrets),
     );
