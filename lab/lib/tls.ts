@@ -83,15 +83,17 @@ export async function tlsChannels(lab: LabStack, connect: (e: ReturnType<typeof 
             if (pxc.flavor === "mariadb" && !/socket\.ssl_cert = \/etc\/mysql\/ha-tls\/server-cert\.pem/.test(r.stdout)) bad.push(`${n.name}: Galera's socket runs without the stack's certificate`);
         }
         seen.push(`Galera socket TLS on ${pxc.nodes.map((n) => n.name).join(", ")}`);
-        const joiners: string[] = [];
+        // Every run of the SST script (donor or joiner) logs how it streams; with TLS, through socat's OpenSSL.
+        const transfers: string[] = [];
         for (const n of pxc.nodes) {
             const log = run("docker", ["-H", lab.dockerHost(n.host), "logs", n.name]);
             const text = log.stdout + log.stderr;
-            if (!/WSREP_SST: \[INFO\] Streaming with mbstream|WSREP_SST: \[INFO\].*joiner/.test(text) && !/Using openssl based encryption with socat/.test(text)) continue;
-            if (/Using openssl based encryption with socat/.test(text)) joiners.push(n.name);
-            else bad.push(`${n.name}: an SST ran without socat's OpenSSL`);
+            const runs = (text.match(/Running: 'wsrep_sst_\w+ --role/g) ?? []).length;
+            const encrypted = (text.match(/Using openssl based encryption with socat/g) ?? []).length;
+            if (encrypted < runs) bad.push(`${n.name}: ${runs - encrypted} of ${runs} SST runs without socat's OpenSSL`);
+            else if (runs > 0) transfers.push(`${n.name} ${runs}`);
         }
-        seen.push(joiners.length ? `SST over TLS on ${joiners.join(", ")}` : "no SST yet");
+        seen.push(transfers.length ? `SST runs over TLS: ${transfers.join(", ")}` : "no SST ran yet");
     }
     const dm = t.database.dualMaster;
     if (dm) {

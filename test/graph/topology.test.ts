@@ -6,7 +6,7 @@ import { SWARM_TOKEN_READ } from "../../components/render/swarm";
 import { shellQuote } from "../../components/render/escape";
 import { macvlanNodes, vrrpMembers } from "../../model/derive";
 import * as pulumi from "@pulumi/pulumi";
-import { declareUnderMocks, dependsOn, MOCK_STDOUT_PREFIX, MOCK_SWARM_TOKEN, occurrences, Registered, SECRET_SIG, SIG_KEY } from "../support/graph";
+import { declareUnderMocks, dependsOn, mockKeyAndCertificate, MOCK_STDOUT_PREFIX, MOCK_SWARM_TOKEN, occurrences, Registered, SECRET_SIG, SIG_KEY } from "../support/graph";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 
 const COMMAND = "command:remote:Command";
@@ -166,6 +166,33 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
             const stdin = join?.inputs.stdin as Record<string, unknown> | undefined;
             expect([h.name, stdin?.[SIG_KEY], stdin?.value, join?.inputs.logging]).toEqual([h.name, SECRET_SIG, MOCK_SWARM_TOKEN, "none"]);
             expect(dependsOn(records, `swarm-${h.name}-join`, "swarm-init")).toBe(true);
+        }
+    });
+
+    it("makes the CA and one certificate per database server on the operator's machine, their keys never logged, in an environment or in plaintext", () => {
+        const t = stack.topology;
+        const servers = [...(t.database.pxc?.nodes ?? []).map((n) => ({ name: n.name, step: `pxc-${n.name}-tls` })), ...(t.database.dualMaster?.servers ?? []).map((s) => ({ name: s.name, step: `dualmaster-${s.name}-tls` }))];
+        const keySteps = records.filter((r) => r.type === "command:local:Command" && String(r.inputs.create).includes("openssl req"));
+        if (!t.tls.enabled || servers.length === 0) {
+            expect(keySteps).toEqual([]);
+            return;
+        }
+        expect(keySteps.map((r) => r.name).sort()).toEqual(["tls-ca", ...servers.map((s) => `tls-${s.name}`)].sort());
+        for (const k of keySteps) {
+            expect([k.name, k.inputs.logging, k.inputs.addPreviousOutputInEnv, k.inputs.update === k.inputs.create]).toEqual([k.name, "none", false, true]);
+            // Each key (the mocks print a recognisable one) is only ever inside a secret.
+            const keyBody = mockKeyAndCertificate(k.name).split("\n")[1];
+            const plain = records.flatMap((r) => occurrences(r.inputs, keyBody).filter((o) => !o.secret).map(() => r.name));
+            expect([k.name, plain]).toEqual([k.name, []]);
+        }
+        for (const s of servers) {
+            const certStep = records.find((r) => r.name === `tls-${s.name}`);
+            expect([s.name, (certStep?.inputs.stdin as Record<string, unknown> | undefined)?.[SIG_KEY]]).toEqual([s.name, SECRET_SIG]);
+            const step = records.find((r) => r.name === s.step);
+            expect([s.step, step?.type, (step?.inputs.stdin as Record<string, unknown> | undefined)?.[SIG_KEY], step?.inputs.logging]).toEqual([s.step, COMMAND, SECRET_SIG, "none"]);
+            const container = records.find((r) => r.type === CONTAINER && r.inputs.name === s.name);
+            expect(container?.inputs.volumes).toEqual(expect.arrayContaining([{ hostPath: `/etc/ha-mysql/tls/${s.name}`, containerPath: "/etc/mysql/ha-tls", readOnly: true }]));
+            expect([s.name, container && dependsOn(records, container.name, s.step)]).toEqual([s.name, true]);
         }
     });
 

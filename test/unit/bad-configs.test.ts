@@ -329,6 +329,17 @@ const cases: BadCase[] = [
     { name: "root password doubles as the SST password", mutate: (t) => (t.database.pxc.sstPasswordSecret = "mysqlRootPassword"), key: "database.pxc.sstPasswordSecret", says: /the secret mysqlRootPassword is also the password of MySQL user root \(database\.pxc\.rootPasswordSecret\)/ },
     { name: "stats page password doubles as a MySQL password", mutate: (t) => (t.haproxy.stats.passwordSecret = "mysqlAppPassword"), key: "haproxy.stats.passwordSecret", says: /the secret mysqlAppPassword is also the password of MySQL user app \(database\.pxc\.app\.passwordSecret\)/ },
     { name: "replication password doubles as root's", mutate: (t) => (t.database.dualMaster.replication = { passwordSecret: "mysqlRootPassword" }), key: "database.dualMaster.replication.passwordSecret", says: /is also the password of MySQL user root \(database\.pxc\.rootPasswordSecret\)/ },
+    { name: "TLS required of clients while TLS is off", mutate: (t) => (t.tls = { enabled: false, requireForClients: true }), key: "tls.requireForClients", says: /while tls\.enabled is false: no server would offer it/ },
+    {
+        name: "MyCat logs in to a backend as an account that must use TLS",
+        base: "Pulumi.tutorial.yaml",
+        mutate: (t) => {
+            t.database.pxc.app = {};
+            t.mycat.dataHosts[0].writeHosts[0].user = "app";
+        },
+        key: "mycat.dataHosts[0].writeHosts[0].user",
+        says: /MyCat connects to its backends without TLS, and app must use TLS.*Fix: give MyCat an account of its own, or set tls\.requireForClients: false/,
+    },
     {
         name: "MyCat backend port 0",
         base: "Pulumi.tutorial.yaml",
