@@ -15,7 +15,7 @@ import { renderReplicationFiles } from "../../components/render/replication-sql"
 import { staleAccountsSql } from "../../components/render/database-users-sql";
 import { SecretLookup } from "../../model/rules/secrets";
 import { ROOT_CLIENT_CNF } from "../../components/render/client-cnf";
-import { loopbackDualMaster } from "../support/loopback-dual-master";
+import { applyReplication, loopbackDualMaster, replicaStatus } from "../support/loopback-dual-master";
 import { goodSecrets } from "../support/stacks";
 import { freePort, hasMariadb, MariadbServer, startMariadb, waitFor } from "../support/mariadb";
 
@@ -58,24 +58,8 @@ function dropStaleAccounts(side: Side): string {
     return sql.stdout;
 }
 
-function apply(side: Side): string {
-    const r = spawnSync("bash", [path.join(side.haDir, "apply-replication.sh")], {
-        env: { ...process.env, HA_MYSQL_DIR: side.haDir, HA_MYSQL_CLIENT_CNF: path.join(side.haDir, path.basename(ROOT_CLIENT_CNF)) },
-        encoding: "utf8",
-        timeout: 60_000,
-    });
-    if (r.status !== 0) throw new Error(`apply on ${side.name} failed (${r.status}): ${r.stdout}${r.stderr}`);
-    return r.stdout;
-}
-
-function status(s: MariadbServer): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const line of s.query("SHOW SLAVE STATUS", ["--vertical"]).split("\n")) {
-        const m = /^\s*(\w+): ?(.*)$/.exec(line);
-        if (m) out[m[1]] = m[2];
-    }
-    return out;
-}
+const apply = (side: Side) => applyReplication(side.name, side.haDir);
+const status = replicaStatus;
 
 const running = (s: MariadbServer) => {
     const st = status(s);

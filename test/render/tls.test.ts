@@ -13,7 +13,7 @@ import { renderDualMasterCnf } from "../../components/render/mysql-cnf";
 import { renderReplicationFiles } from "../../components/render/replication-sql";
 import { ROOT_CLIENT_CNF } from "../../components/render/client-cnf";
 import { caScript, renderDualMasterTlsCnf, serverCertScript, splitKeyAndCertificate, TLS_DIR, tlsFiles } from "../../components/render/tls";
-import { loopbackDualMaster, DM2_IP } from "../support/loopback-dual-master";
+import { applyReplication, loopbackDualMaster, DM2_IP, replicaStatus } from "../support/loopback-dual-master";
 import { freePort, hasMariadb, MariadbServer, startMariadb, waitFor } from "../support/mariadb";
 import { hasTool } from "../support/validators";
 
@@ -110,24 +110,8 @@ maybe("dual-master replication over verified TLS on two real MariaDB servers", (
     let secrets: Readonly<Record<string, string>>;
     let caPem = "";
 
-    const status = (s: MariadbServer) => {
-        const out: Record<string, string> = {};
-        for (const line of s.query("SHOW SLAVE STATUS", ["--vertical"]).split("\n")) {
-            const m = /^\s*(\w+): ?(.*)$/.exec(line);
-            if (m) out[m[1]] = m[2];
-        }
-        return out;
-    };
-
-    function apply(side: Side): string {
-        const r = spawnSync("bash", [path.join(side.haDir, "apply-replication.sh")], {
-            env: { ...process.env, HA_MYSQL_DIR: side.haDir, HA_MYSQL_CLIENT_CNF: path.join(side.haDir, path.basename(ROOT_CLIENT_CNF)) },
-            encoding: "utf8",
-            timeout: 60_000,
-        });
-        if (r.status !== 0) throw new Error(`apply on ${side.name} failed (${r.status}): ${r.stdout}${r.stderr}`);
-        return r.stdout;
-    }
+    const status = replicaStatus;
+    const apply = (side: Side) => applyReplication(side.name, side.haDir);
 
     /** The application account logging in over TCP: `tls` adds the client's TLS options. */
     function appLogin(side: Side, tls: string[]): { code: number; out: string } {

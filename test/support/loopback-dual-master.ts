@@ -1,6 +1,10 @@
 // A dual-master topology whose two servers sit on loopback addresses (all of 127/8 is on lo), so
 // render tests can run the rendered SQL and option files against a real mariadbd on `port`.
+import { spawnSync } from "child_process";
+import * as path from "path";
 import { LoadedStack, loadTopology } from "../../model/load";
+import { ROOT_CLIENT_CNF } from "../../components/render/client-cnf";
+import { MariadbServer } from "./mariadb";
 import { SecretLookup } from "../../model/rules/secrets";
 import { goodSecrets, PROJECT } from "./stacks";
 
@@ -33,4 +37,25 @@ export function loopbackDualMaster(port: number, dualMaster: Record<string, unkn
         },
         goodSecrets(secrets),
     );
+}
+
+/** Runs a server's rendered apply-replication.sh against the files installed in haDir; returns what it printed. */
+export function applyReplication(name: string, haDir: string): string {
+    const r = spawnSync("bash", [path.join(haDir, "apply-replication.sh")], {
+        env: { ...process.env, HA_MYSQL_DIR: haDir, HA_MYSQL_CLIENT_CNF: path.join(haDir, path.basename(ROOT_CLIENT_CNF)) },
+        encoding: "utf8",
+        timeout: 60_000,
+    });
+    if (r.status !== 0) throw new Error(`apply on ${name} failed (${r.status}): ${r.stdout}${r.stderr}`);
+    return r.stdout;
+}
+
+/** SHOW SLAVE STATUS as field name to value. */
+export function replicaStatus(s: MariadbServer): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const line of s.query("SHOW SLAVE STATUS", ["--vertical"]).split("\n")) {
+        const m = /^\s*(\w+): ?(.*)$/.exec(line);
+        if (m) out[m[1]] = m[2];
+    }
+    return out;
 }
