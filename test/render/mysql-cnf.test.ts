@@ -21,6 +21,22 @@ import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 import { expectGolden } from "../support/golden";
 import { Verdict } from "../support/validators";
 import { freePort, hasMariadb, MariadbServer, startMariadb } from "../support/mariadb";
+import { caScript, renderDualMasterTlsCnf, renderGaleraTlsCnf, serverCertScript, splitKeyAndCertificate, TLS_DIR, tlsFiles } from "../../components/render/tls";
+
+/** The stack's TLS files for one server, made by the rendered scripts, in dir (returned). */
+function localTlsFiles(dir: string, server: string): string {
+    const sh = (script: string, input?: string) => {
+        const r = spawnSync("sh", ["-c", script], { input, encoding: "utf8", timeout: 60_000 });
+        if (r.status !== 0) throw new Error(`certificate script failed: ${r.stderr}`);
+        return r.stdout;
+    };
+    const ca = sh(caScript("ha-mysql test CA", 30));
+    for (const f of tlsFiles(dir, splitKeyAndCertificate(ca, "ca").certificate, splitKeyAndCertificate(sh(serverCertScript({ name: server, ips: ["127.0.0.41"] }, 30), ca), server))) {
+        fs.mkdirSync(path.dirname(f.path), { recursive: true });
+        fs.writeFileSync(f.path, f.content, { mode: parseInt(f.mode, 8) });
+    }
+    return dir;
+}
 
 interface Stack {
     readonly label: string;
@@ -53,7 +69,7 @@ const galeraCases: Case[] = stacks.flatMap((stack) => {
             stack,
             name: n.name,
             flavor: pxc.flavor,
-            files: [{ golden: `my-${n.name}.cnf`, ...main }, ...secret.map((f) => ({ golden: `my-${n.name}-sst-auth.cnf`, ...f }))],
+            files: [{ golden: `my-${n.name}.cnf`, ...main }, ...secret.map((f) => ({ golden: `my-${n.name}-sst-auth.cnf`, ...f })), ...renderGaleraTlsCnf(stack.t).map((f) => ({ golden: `my-${n.name}-tls.cnf`, ...f }))],
         };
     });
 });
@@ -61,7 +77,7 @@ const galeraCases: Case[] = stacks.flatMap((stack) => {
 const dualMasterCases: Case[] = stacks.flatMap((stack) => {
     const dm = stack.t.database.dualMaster;
     if (!dm) return [];
-    return dm.servers.map((s) => ({ stack, name: s.name, flavor: dm.flavor, files: [{ golden: `my-${s.name}.cnf`, ...renderDualMasterCnf(stack.t, s.name) }] }));
+    return dm.servers.map((s) => ({ stack, name: s.name, flavor: dm.flavor, files: [{ golden: `my-${s.name}.cnf`, ...renderDualMasterCnf(stack.t, s.name) }, ...renderDualMasterTlsCnf(stack.t).map((f) => ({ golden: `my-${s.name}-tls.cnf`, ...f }))] }));
 });
 
 const allCases = [...galeraCases, ...dualMasterCases];
@@ -92,9 +108,9 @@ function effective(output: string, variable: string): string | undefined {
 const MYSQL_COMMON = [
     "server_id", "port", "bind_address", "report_host", "skip_name_resolve", "log_bin", "binlog_format", "relay_log", "relay_log_recovery",
     "sync_binlog", "innodb_flush_log_at_trx_commit", "auto_increment_increment", "auto_increment_offset", "gtid_mode", "enforce_gtid_consistency",
-    "default_storage_engine", "innodb_autoinc_lock_mode", "max_connect_errors",
+    "default_storage_engine", "innodb_autoinc_lock_mode", "max_connect_errors", "ssl_ca", "ssl_cert", "ssl_key",
 ];
-const WSREP_COMMON = ["wsrep_provider", "wsrep_cluster_name", "wsrep_cluster_address", "wsrep_node_address", "wsrep_node_name", "wsrep_sst_method", "wsrep_provider_options", "pxc_strict_mode"];
+const WSREP_COMMON = ["wsrep_provider", "wsrep_cluster_name", "wsrep_cluster_address", "wsrep_node_address", "wsrep_node_name", "wsrep_sst_method", "wsrep_provider_options", "pxc_strict_mode", "pxc_encrypt_cluster_traffic"];
 const KNOWN_OPTIONS: Readonly<Record<Exclude<Flavor, "mariadb">, ReadonlySet<string>>> = {
     // log_replica_updates exists from 8.0.26 only; 5.7 knows log_slave_updates.
     mysql57: new Set([...MYSQL_COMMON, "log_slave_updates", "master_info_repository", "relay_log_info_repository"]),
@@ -157,7 +173,9 @@ describe("MySQL option files", () => {
         });
 
         it("goes where the image reads it, with secrets only in a 0600 file", () => {
-            const [main, ...secret] = c.files;
+            const [main] = c.files;
+            const secret = c.files.filter((f) => f.golden.endsWith("-sst-auth.cnf"));
+            const tls = c.files.filter((f) => f.golden.endsWith("-tls.cnf"));
             const isGalera = galeraCases.includes(c);
             const dir = isGalera ? GALERA_CNF_DIR[c.flavor as "mariadb"] : DUAL_MASTER_CNF_DIR[c.flavor as "mariadb"];
             expect(path.dirname(main.path)).toBe(dir);
@@ -168,6 +186,8 @@ describe("MySQL option files", () => {
                 expect(path.dirname(f.path)).toBe(dir);
                 expect(f.content).toMatch(/^wsrep_sst_auth = "\w+:\S+"$/m);
             }
+            // The TLS fragment names files, never their content.
+            expect(tls.map((f) => [path.dirname(f.path), f.mode])).toEqual(c.stack.t.tls.enabled ? [[dir, "0644"]] : []);
         });
 
         if (c.flavor === "mariadb") {
@@ -198,7 +218,7 @@ describe("MySQL option files", () => {
     it("the mariadbd check rejects an unknown option, a misspelled wsrep option and a bad value", () => {
         const c = galeraCases.find((x) => x.flavor === "mariadb");
         if (!c) throw new Error("no MariaDB Galera case");
-        const unknown = mariadbdOptionCheck(`${joined(c)}no_such_option = 1\n`);
+        const unknown = mariadbdOptionCheck(`${joined(c)}[mysqld]\nno_such_option = 1\n`);
         expect(unknown.code).not.toBe(0);
         expect(unknown.output).toMatch(/unknown variable 'no_such_option=1'/);
         const misspelled = mariadbdOptionCheck(joined(c).replace("wsrep_node_name ", "wsrep_nodename "));
@@ -212,7 +232,7 @@ describe("MySQL option files", () => {
     it("the structural check rejects an unknown option and an option of the wrong version", () => {
         const c = dualMasterCases.find((x) => x.flavor === "mysql57");
         if (!c) throw new Error("no mysql57 case");
-        expect(structuralProblems("mysql57", `${joined(c)}no_such_option = 1\n`)).toEqual(["unknown to mysql57: no_such_option"]);
+        expect(structuralProblems("mysql57", `${joined(c)}[mysqld]\nno_such_option = 1\n`)).toEqual(["unknown to mysql57: no_such_option"]);
         expect(structuralProblems("mysql57", joined(c).replace("log_slave_updates", "log_replica_updates"))).toEqual(["unknown to mysql57: log_replica_updates"]);
         const pxc = galeraCases.find((x) => x.flavor === "pxc57");
         if (!pxc) throw new Error("no pxc57 case");
@@ -286,12 +306,15 @@ maybe("a real Galera node bootstrapped from the rendered MariaDB file", () => {
         if (!c) throw new Error("no MariaDB Galera case");
         const [main, sst] = c.files;
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "galera-cnf-"));
+        // The TLS files where this test keeps them instead of the container's mount.
+        const tlsDir = localTlsFiles(path.join(dir, "tls"), c.name);
+        const local = (text: string) => text.split(TLS_DIR).join(tlsDir);
         const files = c.files.map((f) => {
             const p = path.join(dir, path.basename(f.path));
-            fs.writeFileSync(p, f.content, { mode: parseInt(f.mode, 8) });
+            fs.writeFileSync(p, local(f.content), { mode: parseInt(f.mode, 8) });
             return p;
         });
-        const options = /^wsrep_provider_options\s+= "(.*)"$/m.exec(main.content)?.[1];
+        const options = /^wsrep_provider_options\s+= "(.*)"$/m.exec(local(main.content))?.[1];
         if (!options) throw new Error("no wsrep_provider_options rendered");
         const [port, gcommPort] = [await freePort(), await freePort()];
         server = await startMariadb({
@@ -310,6 +333,9 @@ maybe("a real Galera node bootstrapped from the rendered MariaDB file", () => {
         const effectiveOptions = server.query("SELECT @@wsrep_provider_options");
         for (const o of options.split(";").map((x) => x.trim())) expect(effectiveOptions).toContain(o.replace("=", " = "));
         expect(server.query("SELECT @@wsrep_sst_auth")).toBe("********");
+        // Galera's socket and the server both run with the stack's certificate.
+        expect(effectiveOptions).toContain(`socket.ssl_cert = ${tlsDir}/server-cert.pem`);
+        expect(server.query("SELECT CONCAT_WS(' ', @@have_ssl, @@ssl_cert)")).toBe(`YES ${tlsDir}/server-cert.pem`);
         expect(sst.mode).toBe("0600");
 
         server.query(renderGaleraUsersSql(c.stack.t, c.stack.secrets));

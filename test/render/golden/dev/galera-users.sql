@@ -13,6 +13,6 @@ ALTER USER 'mariabackup'@'localhost' IDENTIFIED BY 'sstPassword-Test-Value-42';
 GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'mariabackup'@'localhost';
 -- app: the application, through HAProxy; ALL on app only.
 CREATE DATABASE IF NOT EXISTS `app`;
-CREATE USER IF NOT EXISTS 'app'@'172.18.0.%' IDENTIFIED BY 'mysqlAppPassword-Test-Value-42';
-ALTER USER 'app'@'172.18.0.%' IDENTIFIED BY 'mysqlAppPassword-Test-Value-42';
+CREATE USER IF NOT EXISTS 'app'@'172.18.0.%' IDENTIFIED BY 'mysqlAppPassword-Test-Value-42' REQUIRE SSL;
+ALTER USER 'app'@'172.18.0.%' IDENTIFIED BY 'mysqlAppPassword-Test-Value-42' REQUIRE SSL;
 GRANT ALL ON `app`.* TO 'app'@'172.18.0.%';

@@ -7,5 +7,8 @@ CHANGE MASTER TO
     MASTER_USER = 'repl',
     MASTER_PASSWORD = 'replicationPassword-Test-Value-42',
     MASTER_USE_GTID = slave_pos,
+    MASTER_SSL = 1,
+    MASTER_SSL_CA = '/etc/mysql/ha-tls/ca.pem',
+    MASTER_SSL_VERIFY_SERVER_CERT = 1,
     MASTER_CONNECT_RETRY = 5;
 START SLAVE;

@@ -13,6 +13,7 @@ want_host='172.18.0.21'
 want_port='3306'
 want_user='repl'
 want_gtid='1'
+want_ssl=Yes
 
 # The peer's replica logs in with these users; the file is idempotent and skips the binlog.
 "${client[@]}" --batch < "$dir/users.sql"
@@ -24,8 +25,8 @@ field() {
     awk -v key="$1" '{ sub(/^ +/, "") } index($0, key ": ") == 1 { print substr($0, length(key) + 3); exit }' <<<"$status"
 }
 
-current="$(field Master_Host) $(field Master_Port) $(field Master_User) $(field Auto_Position) $(field Slave_IO_Running) $(field Slave_SQL_Running)"
-wanted="$want_host $want_port $want_user $want_gtid Yes Yes"
+current="$(field Master_Host) $(field Master_Port) $(field Master_User) $(field Auto_Position) $(field Master_SSL_Allowed) $(field Slave_IO_Running) $(field Slave_SQL_Running)"
+wanted="$want_host $want_port $want_user $want_gtid $want_ssl Yes Yes"
 # The hash of the replication SQL last applied: a new password changes it, not the status.
 sql_hash="$(sha256sum < "$dir/replication.sql" | cut -d ' ' -f 1)"
 applied="$(cat "$dir/replication.applied" 2>/dev/null || true)"
