@@ -12,7 +12,7 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [
     project("unit"),
-    project("graph"),
+    project("graph", { setupFilesAfterEnv: ["<rootDir>/test/support/ssh-dir.ts"] }),
     project("render"),
     project("lab"),
     project("conformance"),
