@@ -3,9 +3,11 @@
 // - the host key check (components/render/host-key-check.ts), run as the local step runs it;
 // - the Docker provider's ssh (components/host/docker-ssh.ts): what the docker CLI's connection
 //   helper runs for an ssh:// host is `ssh <sshOpts> -T -l <user> -p <port> -- <host> docker
-//   system dial-stdio`; here the remote command is `echo`. The operator's ~/.ssh is made
-//   hostile to show that it is never read.
-import { spawnSync } from "child_process";
+//   system dial-stdio`; here the remote command is `echo`. ssh runs in a private mount namespace
+//   where the user's home directory (ssh takes it from the passwd entry, not $HOME) is a hostile
+//   one, and an agent holds the key the server trusts, to show that neither is ever used. The
+//   machine's real home directory is not touched.
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -31,15 +33,22 @@ function check(pin: string | undefined, port: number, dialRetries = 10): { code:
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }
 
-/** Writes the files for a host as the program does, then runs ssh as the connection helper would. */
+let agent: { pid: number; sock: string } | undefined;
+const realHome = os.userInfo().homedir;
+
+/**
+ * Writes the files for a host as the program does, then runs ssh as the connection helper would,
+ * with the hostile home mounted over the user's home directory and the agent's socket set.
+ */
 function dial(pin: string | undefined, privateKey: string, base: string): { code: number; out: string } {
     const d = dockerSsh(host(pin, server.port), privateKey, "ha-mysql", "conformance", base);
     if (!d) throw new Error("no ssh trust for an ssh:// host");
     writeDockerSsh(d, base);
-    const r = spawnSync("ssh", [...d.sshOpts, "-T", "-l", "root", "-p", String(server.port), "--", "127.0.0.1", "echo dialled"], {
+    const ssh = ["ssh", ...d.sshOpts, "-T", "-l", "root", "-p", String(server.port), "--", "127.0.0.1", "echo dialled"];
+    const r = spawnSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", 'mount --bind "$0" "$1" && shift && exec "$@"', home, realHome, ...ssh], {
         encoding: "utf8",
         timeout: 30_000,
-        env: { PATH: process.env.PATH, HOME: home },
+        env: { PATH: process.env.PATH, HOME: realHome, SSH_AUTH_SOCK: agent?.sock },
     });
     return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
@@ -53,15 +62,21 @@ beforeAll(async () => {
     // key for the server, and its default key is the one the server trusts.
     home = path.join(work, "home");
     fs.mkdirSync(path.join(home, ".ssh"), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path.join(home, ".ssh", "config"), "Host *\n  ProxyCommand false\n  StrictHostKeyChecking no\n", { mode: 0o600 });
+    fs.writeFileSync(path.join(home, ".ssh", "config"), "Host *\n  ProxyCommand false\n", { mode: 0o600 });
     fs.writeFileSync(path.join(home, ".ssh", "known_hosts"), `[127.0.0.1]:${server.port} ${other.hostKeys.ed25519}\n`, { mode: 0o600 });
     fs.writeFileSync(path.join(home, ".ssh", "id_ed25519"), server.privateKey, { mode: 0o600 });
+    // An agent holding the key the server trusts, started and stopped by PID.
+    const sock = path.join(work, "agent.sock");
+    const started = execFileSync("ssh-agent", ["-s", "-a", sock], { encoding: "utf8" });
+    agent = { pid: Number(/SSH_AGENT_PID=(\d+)/.exec(started)?.[1]), sock };
+    execFileSync("ssh-add", ["-q", path.join(work, "sshd", "client")], { env: { PATH: process.env.PATH, SSH_AUTH_SOCK: sock }, stdio: "pipe" });
 }, 60_000);
 
 afterAll(async () => {
     await server?.stop();
     await other?.stop();
     await rsaOnly?.stop();
+    if (agent?.pid) process.kill(agent.pid, "SIGTERM");
     if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -103,7 +118,7 @@ describe("the host key check", () => {
 });
 
 describe("the Docker provider's ssh", () => {
-    it.each(["ed25519", "ecdsa"] as const)("logs in with the stack's key when the host presents its pinned %s key, whatever ~/.ssh says", (type) => {
+    it.each(["ed25519", "ecdsa"] as const)("logs in with the stack's key when the host presents its pinned %s key, whatever ~/.ssh and the agent hold", (type) => {
         const r = dial(server.hostKeys[type], server.privateKey, path.join(work, `ok-${type}`));
         expect(r).toEqual({ code: 0, out: "dialled\n" });
     });
@@ -115,7 +130,7 @@ describe("the Docker provider's ssh", () => {
         expect(r.out).not.toContain("dialled");
     });
 
-    it("offers the stack's key only, never the operator's default key", () => {
+    it("offers the stack's key only, never the operator's default key or the agent's", () => {
         const r = dial(server.hostKeys.ed25519, other.privateKey, path.join(work, "other-key"));
         expect(r.code).not.toBe(0);
         expect(r.out).toMatch(/Permission denied \(publickey\)/);

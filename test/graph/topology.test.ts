@@ -231,7 +231,9 @@ describe("the Docker provider's ssh files", () => {
         expect(() => execFileSync("sh", ["-c", step.inputs.create as string], { stdio: "pipe" })).toThrow(/is missing/);
     }, 60_000);
 
-    it("without a pin: no known_hosts, and ssh accepts any host key, as the command provider does", async () => {
+    it("without a pin: no known_hosts (a removed pin's goes), and ssh accepts any host key, as the command provider does", async () => {
+        await declareUnderMocks(loadStackFile("Pulumi.tutorial.yaml"));
+        expect(fs.readdirSync(sshDir("vm107")).sort()).toEqual(["id", "known_hosts"]);
         const raw = structuredClone(rawTopology("Pulumi.tutorial.yaml")) as { hosts: Array<{ ssh: { hostKey?: string } }> };
         delete raw.hosts[1].ssh.hostKey;
         const stack = loadTopology(PROJECT, raw, goodSecrets());
