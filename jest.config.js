@@ -13,7 +13,7 @@ module.exports = {
   projects: [
     project("unit"),
     project("graph", { setupFilesAfterEnv: ["<rootDir>/test/support/ssh-dir.ts"] }),
-    project("render"),
+    project("render", { setupFilesAfterEnv: ["<rootDir>/test/support/ssh-dir.ts"] }),
     project("lab"),
     project("conformance"),
   ],

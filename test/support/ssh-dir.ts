@@ -1,4 +1,4 @@
-// The graph tests run the stack program, which writes the Docker provider's ssh files of
+// The graph and render tests run the stack program, which writes the Docker provider's ssh files of
 // ssh:// hosts (components/host/docker-ssh.ts): into a scratch directory per test file, never
 // into the home directory of whoever runs the tests.
 import * as fs from "fs";
