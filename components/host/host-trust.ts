@@ -10,7 +10,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host } from "../../model/schema";
-import { renderHostKeyCheck } from "../render/host-key-check";
+import { hostKeyCheckStep } from "../render/host-key-check";
 import { shellQuote } from "../render/shell";
 import { DockerSsh } from "./docker-ssh";
 
@@ -33,11 +33,13 @@ export class HostTrust extends pulumi.ComponentResource {
         const h = args.host;
         // Local steps that change nothing: never replaced (no triggers), a changed pin, address or
         // port runs the check again as an update.
+        const step = hostKeyCheckStep(h, args.index);
         const check = new command.local.Command(
             `${h.name}-host-key`,
             {
-                create: renderHostKeyCheck(h, args.index),
-                update: renderHostKeyCheck(h, args.index),
+                create: step.create,
+                update: step.create,
+                stdin: step.stdin,
                 delete: `echo ${shellQuote(`host key check of ${h.name} removed (nothing to undo)`)}`,
             },
             { parent: this, deleteBeforeReplace: true },

@@ -59,3 +59,14 @@ fi
 echo ${shellQuote(fix)} >&2
 exit 1`;
 }
+
+/**
+ * The local step's command and stdin: the script goes on stdin, so that a failure reads
+ * `running "sh -s ...": host lab1 (...) presented ...` rather than the whole script.
+ */
+export function hostKeyCheckStep(host: Host, index: number): { create: string; stdin?: string } {
+    const script = renderHostKeyCheck(host, index);
+    if (!host.ssh.hostKey) return { create: script };
+    return { create: `sh -s # compares the key ${host.name} presents with hosts[${index}].ssh.hostKey (the script is on stdin)`, stdin: `${script}\n` };
+}
+

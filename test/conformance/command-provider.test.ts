@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { freePort, LoopbackSshd, startSshd } from "../support/loopback-sshd";
-import { fingerprint, renderHostKeyCheck } from "../../components/render/host-key-check";
+import { fingerprint, hostKeyCheckStep } from "../../components/render/host-key-check";
 import { HostSchema } from "../../model/schema";
 const REPO = path.resolve(__dirname, "../..");
 const MIN = 60_000;
@@ -369,18 +369,19 @@ describe.each(providers().map((p) => [p.label, p] as const))("%s", (_label, prov
                 HostSchema.parse({ name: "lab1", ssh: { address: "127.0.0.1", port, hostKey: pin, dialRetries: 1 }, lan: { interface: "eth0", address: "127.0.0.1/8" } });
             const s = e.stack("hostkey-check");
             e.setSpec(s, [
-                { name: "ed25519", kind: "local", create: renderHostKeyCheck(host(plain.hostKeys.ed25519, plain.port), 0) },
-                { name: "ecdsa", kind: "local", create: renderHostKeyCheck(host(plain.hostKeys.ecdsa, plain.port), 0) },
+                { name: "ed25519", kind: "local", ...hostKeyCheckStep(host(plain.hostKeys.ed25519, plain.port), 0) },
+                { name: "ecdsa", kind: "local", ...hostKeyCheckStep(host(plain.hostKeys.ecdsa, plain.port), 0) },
             ]);
             const ok = e.up(s);
             must(ok);
             expect(ok.out).toContain(`host lab1 (127.0.0.1) presents the pinned ssh-ed25519 key ${fingerprint(plain.hostKeys.ed25519 as string)}`);
             expect(ok.out).toContain(`host lab1 (127.0.0.1) presents the pinned ecdsa-sha2-nistp256 key ${fingerprint(plain.hostKeys.ecdsa as string)}`);
             const bad = e.stack("hostkey-check-wrong");
-            e.setSpec(bad, [{ name: "check", kind: "local", create: renderHostKeyCheck(host(accepting.hostKeys.ed25519, plain.port), 0) }]);
+            e.setSpec(bad, [{ name: "check", kind: "local", ...hostKeyCheckStep(host(accepting.hostKeys.ed25519, plain.port), 0) }]);
             const r = e.up(bad);
             expect(r.code).not.toBe(0);
             expect(r.out).toContain(`host lab1 (127.0.0.1) presented ${fingerprint(plain.hostKeys.ed25519 as string)} ; the stack pins ${fingerprint(accepting.hostKeys.ed25519 as string)}`);
+            expect(r.out).toContain(`running "sh -s # compares the key lab1 presents with hosts[0].ssh.hostKey (the script is on stdin)":`);
             expect(r.out).toContain("Nothing was applied.");
         }, 5 * MIN);
 

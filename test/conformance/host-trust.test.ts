@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { dockerSsh, writeDockerSsh } from "../../components/host/docker-ssh";
-import { renderHostKeyCheck, SCAN_PAUSE_S } from "../../components/render/host-key-check";
+import { hostKeyCheckStep, SCAN_PAUSE_S } from "../../components/render/host-key-check";
 import { fingerprint } from "../../model/host-key";
 import { HostSchema } from "../../model/schema";
 import { freePort, LoopbackSshd, startSshd } from "../support/loopback-sshd";
@@ -29,7 +29,8 @@ const host = (pin: string | undefined, port: number, dialRetries = 10) =>
 /** Runs the check as the local step does (sh -c, the operator's environment). */
 function check(pin: string | undefined, port: number, dialRetries = 10): { code: number; stdout: string; stderr: string; ms: number } {
     const started = Date.now();
-    const r = spawnSync("sh", ["-c", renderHostKeyCheck(host(pin, port, dialRetries), 3)], { encoding: "utf8", timeout: 120_000 });
+    const step = hostKeyCheckStep(host(pin, port, dialRetries), 3);
+    const r = spawnSync("sh", ["-c", step.create], { input: step.stdin ?? "", encoding: "utf8", timeout: 120_000 });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }
 

@@ -164,9 +164,11 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
             const c = checks[i];
             expect([c.name, c.type, c.inputs.update === c.inputs.create, c.inputs.triggers, typeof c.inputs.delete, c.deleteBeforeReplace]).toEqual([c.name, "command:local:Command", true, undefined, "string", true]);
             expect(c.parent).toBe(byName(records, `${h.name}-trust`).urn);
-            // The check names the host and the pin's fingerprint in its messages.
-            expect(c.inputs.create).toContain(`host ${h.name} (${h.ssh.address})`);
-            expect(c.inputs.create).toContain(h.ssh.hostKey ? fingerprint(h.ssh.hostKey) : "has no pinned host key");
+            // The check (on stdin when there is a pin) names the host and the pin's fingerprint in its messages.
+            const script = String(c.inputs.stdin ?? c.inputs.create);
+            expect(script).toContain(`host ${h.name} (${h.ssh.address})`);
+            expect(script).toContain(h.ssh.hostKey ? fingerprint(h.ssh.hostKey) : "has no pinned host key");
+            if (h.ssh.hostKey) expect(c.inputs.create).toMatch(/^sh -s # /);
             expect(c.deps).toEqual([]);
         }
         const gated = records.filter((r) => r.type === COMMAND || r.type === PROVIDER);

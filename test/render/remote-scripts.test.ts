@@ -26,7 +26,8 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("remote scripts of %s", (_l
         const steps = records.filter((x) => x.type === "command:remote:Command" || x.type === "command:local:Command");
         expect(steps.filter((x) => x.type === "command:local:Command").length).toBeGreaterThan(0);
         for (const r of steps) {
-            for (const phase of ["create", "delete"] as const) {
+            // A local step's script may come on stdin (`sh -s`).
+            for (const phase of r.type === "command:local:Command" && typeof r.inputs.stdin === "string" ? (["create", "delete", "stdin"] as const) : (["create", "delete"] as const)) {
                 const script = r.inputs[phase];
                 if (typeof script !== "string") continue;
                 const syntax = check("sh", ["-n"], script);

@@ -26,6 +26,8 @@ export interface SshdOptions {
     readonly acceptEnv?: string[];
     /** The host keys the server has (default all three). */
     readonly hostKeyTypes?: HostKeyType[];
+    /** Further sshd_config lines, e.g. a ForceCommand that stands in for every command. */
+    readonly extraConfig?: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -81,6 +83,7 @@ export async function startSshd(dir: string, options: SshdOptions = {}): Promise
             "StrictModes no",
             "Subsystem sftp internal-sftp",
             ...(acceptEnv.length ? [`AcceptEnv ${acceptEnv.join(" ")}`] : []),
+            ...(options.extraConfig ?? []),
             "",
         ].join("\n"),
     );
