@@ -60,7 +60,9 @@ export const HostSchema = z.strictObject({
                 .string()
                 .regex(/^(ssh|unix|tcp):\/\/\S+$/, { message: "must be an ssh://, unix:// or tcp:// Docker host URL" })
                 .optional()
-                .describe("Docker API endpoint; default ssh://<user>@<address>:<port>."),
+                .describe(
+                    "Docker API endpoint; default ssh://<user>@<address>:<port>. At ssh:// the machine's ssh logs in with the stack's private key only and accepts the pinned host key only (ssh.hostKey; docs/security.md), from files the program writes under ~/.ha-mysql/ssh.",
+                ),
         })
         .default({})
         .describe("How Pulumi's Docker provider reaches this host's engine."),
