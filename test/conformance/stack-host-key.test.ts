@@ -105,6 +105,10 @@ describe("pulumi up of the stack program", () => {
     it("stops before anything is applied when a host presents another key than the stack pins", () => {
         // vm107 is pinned to a key it does not have (the impostor's).
         configure(topology([vm105.hostKeys.ed25519 as string, impostor.hostKeys.ed25519 as string]));
+        // A preview runs no step: it plans the checks and, waiting for them, everything else.
+        const plan = pulumi(["preview", "--config-file", config], REPO);
+        expect([plan.code, plan.out]).toEqual([0, expect.stringContaining("+ ")]);
+        expect(plan.out).toMatch(/command:local:Command\s+vm107-host-key\s+create/);
         // Even with --continue-on-error, which goes on with everything that does not wait for the failed step.
         const r = pulumi(["up", "--yes", "--skip-preview", "--continue-on-error", "--config-file", config], REPO);
         expect(r.code).not.toBe(0);
