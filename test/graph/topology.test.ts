@@ -203,9 +203,10 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
 });
 
 describe("the Docker provider's ssh files", () => {
-    const own = fs.mkdtempSync(path.join(os.tmpdir(), "ha-mysql-ssh-files-"));
+    let own: string;
     let saved: string | undefined;
     beforeAll(() => {
+        own = fs.mkdtempSync(path.join(os.tmpdir(), "ha-mysql-ssh-files-"));
         saved = process.env.HA_MYSQL_SSH_DIR;
         process.env.HA_MYSQL_SSH_DIR = own;
     });
