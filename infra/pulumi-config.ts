@@ -1,6 +1,6 @@
 // The only place that reads Pulumi's stack config: everything below it is plain data.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, issue, TOPOLOGY_KEY } from "../model/issues";
+import { ConfigError, issue, TOPOLOGY_KEY, warningLines } from "../model/issues";
 import { loadTopology, LoadedStack } from "../model/load";
 import { SecretSource } from "../model/rules/secrets";
 
@@ -22,5 +22,7 @@ export function loadStackConfig(): LoadedStack {
         const value = pulumi.runtime.getConfig(fullKey(key));
         return value === undefined ? undefined : { value, secret: runtimeConfig.isConfigSecret(fullKey(key)) };
     };
-    return loadTopology(project, config.getObject<unknown>(TOPOLOGY_KEY), source);
+    const stack = loadTopology(project, config.getObject<unknown>(TOPOLOGY_KEY), source);
+    for (const line of warningLines(project, stack.warnings)) pulumi.log.warn(line);
+    return stack;
 }

@@ -27,6 +27,7 @@ import { renderDualMasterCnf, renderGaleraCnf, renderGaleraSecretCnf } from "../
 import { GALERA_INIT_SQL_PATH, renderGaleraStart } from "../components/render/galera-start";
 import { renderGaleraRecover } from "../components/render/galera-recover";
 import { renderClientCnf } from "../components/render/client-cnf";
+import { renderSecretFile, ROOT_PASSWORD_FILE } from "../components/render/secret-file";
 import { renderGaleraUsersSql, renderReplicationFiles } from "../components/render/replication-sql";
 import { renderHaproxyCfg } from "../components/render/haproxy";
 import { renderMycatRuleXml, renderMycatSchemaXml, renderMycatServerXml } from "../components/render/mycat-xml";
@@ -116,7 +117,11 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
         const dm = new DualMasterReplication("dualmaster", {
             context,
             dualMaster: dmc,
-            serverFiles: perServer((server, s) => [renderDualMasterCnf(t, server), renderClientCnf("root", s[dmc.rootPasswordSecret])]),
+            serverFiles: perServer((server, s) => [
+                renderDualMasterCnf(t, server),
+                renderClientCnf("root", s[dmc.rootPasswordSecret]),
+                renderSecretFile(ROOT_PASSWORD_FILE, s[dmc.rootPasswordSecret]),
+            ]),
             replicationFiles: perServer((server, s) => renderReplicationFiles(t, server, s)),
             dependsOn: netDeps,
         });

@@ -22,8 +22,11 @@ const port = z.number().int().min(1).max(65535);
 /** The name of a top-level stack config key that holds a secret (`pulumi config set --secret <name> ...`). */
 const secretRef = z
     .string()
-    .regex(/^[a-zA-Z][a-zA-Z0-9]{0,62}$/, { message: "must name a secret stack config key (letters and digits, e.g. mysqlRootPassword)" });
-const image = z.string().min(1).regex(/^\S+$/, { message: "must be a Docker image reference without spaces" });
+    .regex(/^[a-zA-Z][a-zA-Z0-9]{0,62}$/, { message: "must be the name of a Pulumi secret (letters and digits, e.g. mysqlRootPassword)" });
+const image = z.string().min(1).regex(/^\S+$/, { message: "must be a Docker image reference without spaces, like haproxy:2.8" });
+/** MyCat's names for schemas, tables, data nodes and data hosts. */
+const mycatName = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, { message: "must be a name of letters, digits and '_' (1-64 characters)" });
+const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: "must be host:port, like 172.18.0.2:3306" });
 const sqlUser = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,31}$/, { message: "must be a MySQL user name: letters, digits, '_', at most 32 characters" });
 
 export const HostSchema = z.strictObject({
@@ -31,7 +34,10 @@ export const HostSchema = z.strictObject({
     ssh: z.strictObject({
         address: ipv4.describe("Address the SSH connection dials."),
         port: port.default(22).describe("SSH port."),
-        user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default("root").describe("SSH user (root, or a user with passwordless sudo)."),
+        user: z
+            .string()
+            .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name (lowercase letters, digits, '_' and '-', at most 32 characters)" })
+            .default("root").describe("SSH user (root, or a user with passwordless sudo)."),
         privateKeySecret: secretRef.default("sshPrivateKey").describe("Secret config key holding the PEM/OpenSSH private key."),
         hostKey: z
             .string()
@@ -83,7 +89,7 @@ export const NetworkSchema = z.strictObject({
         .enum(["overlay", "bridge"])
         .default("overlay")
         .describe("overlay (swarm, attachable, spans hosts) or bridge (a single Docker host, as tutorial 003)."),
-    subnet: cidr.default("172.18.0.0/24").describe("Container subnet."),
+    subnet: cidr.default("172.18.0.0/24").describe("Container subnet; outside docker0 (172.17.0.0/16) and, on an overlay, the swarm's ingress network (10.0.0.0/24)."),
     gateway: ipv4.default("172.18.0.1").describe("Gateway address inside the subnet (never given to a container)."),
     attachable: z.boolean().default(true).describe("Overlay only: standalone containers may attach (required for this stack's containers)."),
     dynamicRange: cidr
@@ -93,7 +99,7 @@ export const NetworkSchema = z.strictObject({
         ),
     gwbridgeSubnet: cidr
         .default("10.201.0.0/24")
-        .describe("Subnet for each host's docker_gwbridge, created before `swarm init` so it never takes the overlay's range."),
+        .describe("Subnet for each host's docker_gwbridge, created before `swarm init` so it never takes the overlay's range (Docker's own default would be the next free pool, often 172.18.0.0/16); outside docker0 and the ingress network."),
 });
 
 const containerNode = z.strictObject({
@@ -112,7 +118,10 @@ const appAccount = z
     .strictObject({
         user: sqlUser.default("app").describe("Application user; connects through HAProxy from the Docker network."),
         passwordSecret: secretRef.default("mysqlAppPassword").describe("Secret config key with its password."),
-        database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default("app").describe("Database created for it; the user gets ALL on it and nothing else."),
+        database: z
+            .string()
+            .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { message: "must be a database name (letters, digits and '_', not starting with a digit, at most 64 characters)" })
+            .default("app").describe("Database created for it; the user gets ALL on it and nothing else."),
     })
     .optional()
     .describe("Optional application account and database, created on every server.");
@@ -123,7 +132,10 @@ export const PxcSchema = z.strictObject({
         .default("pxc57")
         .describe("Galera implementation in the image: Percona XtraDB Cluster 5.7/8.0, or MariaDB + galera-4."),
     image: image.default("percona/percona-xtradb-cluster:5.7").describe("Galera server image."),
-    clusterName: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default("pxc").describe("wsrep_cluster_name."),
+    clusterName: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,32}$/, { message: "must be a cluster name (letters, digits, '_' and '-', 1-32 characters)" })
+        .default("pxc").describe("wsrep_cluster_name."),
     sstMethod: z.enum(["xtrabackup-v2", "mariabackup", "rsync"]).default("xtrabackup-v2").describe("State snapshot transfer method."),
     rootPasswordSecret: secretRef.default("mysqlRootPassword").describe("Secret config key with the root password."),
     sstPasswordSecret: secretRef.default("sstPassword").describe("Secret config key with the SST user's password (xtrabackup-v2 / mariabackup)."),
@@ -135,7 +147,10 @@ export const PxcSchema = z.strictObject({
         })
         .default({ user: "clustercheck", passwordSecret: "clustercheckPassword", port: 9200 }),
     app: appAccount,
-    gcacheSize: z.string().regex(/^\d+[MG]$/).default("512M").describe("gcache.size: larger lets a returning node catch up by IST instead of SST."),
+    gcacheSize: z
+        .string()
+        .regex(/^\d+[MG]$/, { message: "must be a size in M or G, like 512M" })
+        .default("512M").describe("gcache.size: larger lets a returning node catch up by IST instead of SST."),
     suspectTimeoutMs: z
         .number()
         .int()
@@ -229,23 +244,29 @@ export const HaproxySchema = z.strictObject({
     maxconn: z.number().int().min(1).max(1000000).default(4096).describe("Global maxconn."),
     stats: z.strictObject({
         port: port.default(8888).describe("Stats page port."),
-        uri: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/).default("/dbs").describe("Stats page path."),
-        user: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/).default("haadmin").describe("Stats page user."),
+        uri: z
+            .string()
+            .regex(/^\/[A-Za-z0-9._~/-]*$/, { message: "must be a URL path, like /dbs" })
+            .default("/dbs").describe("Stats page path."),
+        user: z
+            .string()
+            .regex(/^[A-Za-z0-9_.-]{1,32}$/, { message: "must be a user name (letters, digits, '_', '.' and '-', 1-32 characters)" })
+            .default("haadmin").describe("Stats page user."),
         passwordSecret: secretRef.default("haproxyStatsPassword").describe("Secret config key with the stats page password."),
         publishPort: port.optional().describe("Host port published for the stats page."),
     }),
 });
 
 const mycatWriteHost = z.strictObject({
-    host: z.string().regex(/^[A-Za-z0-9-]+$/).describe("Name for the writeHost element."),
-    address: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/).describe("host:port of the MySQL server."),
+    host: z.string().regex(/^[A-Za-z0-9-]+$/, { message: "must be a name of letters, digits and '-'" }).describe("Name for the writeHost element."),
+    address: hostPort.describe("host:port of the MySQL server."),
     user: sqlUser.describe("MySQL user MyCat connects as."),
     passwordSecret: secretRef.describe("Secret config key with that user's password."),
     readHosts: z
         .array(
             z.strictObject({
-                host: z.string().regex(/^[A-Za-z0-9-]+$/),
-                address: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/),
+                host: z.string().regex(/^[A-Za-z0-9-]+$/, { message: "must be a name of letters, digits and '-'" }),
+                address: hostPort,
             }),
         )
         .default([])
@@ -254,7 +275,10 @@ const mycatWriteHost = z.strictObject({
 
 export const MycatSchema = z.strictObject({
     image: image.default("mycat:1.6.7.6").describe("MyCat 1.6 image (Debian-based with Java 8 and xinetd)."),
-    home: z.string().regex(/^\/[A-Za-z0-9._/-]+$/).default("/opt/mycat").describe("MyCat install directory inside the image."),
+    home: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._/-]+$/, { message: "must be an absolute path, like /opt/mycat" })
+        .default("/opt/mycat").describe("MyCat install directory inside the image."),
     nodes: z.array(containerNode).min(1).describe("MyCat containers."),
     publish: z.boolean().default(false).describe("Publish the server and manager ports on each node's host (for host-level VIPs and LVS real servers)."),
     ports: z
@@ -267,7 +291,7 @@ export const MycatSchema = z.strictObject({
     users: z
         .array(
             z.strictObject({
-                name: z.string().regex(/^[A-Za-z0-9_]{1,32}$/).describe("MyCat user."),
+                name: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, { message: "must be a MyCat user name (letters, digits and '_', 1-32 characters)" }).describe("MyCat user."),
                 passwordSecret: secretRef.describe("Secret config key with the password."),
                 schemas: z.array(z.string()).min(1).describe("Logical schemas the user may use."),
                 readOnly: z.boolean().default(false),
@@ -277,16 +301,16 @@ export const MycatSchema = z.strictObject({
     schemas: z
         .array(
             z.strictObject({
-                name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).describe("Logical schema."),
+                name: mycatName.describe("Logical schema."),
                 dataNode: z.string().optional().describe("Default data node for tables not listed."),
                 sqlMaxLimit: z.number().int().min(1).default(100),
                 tables: z
                     .array(
                         z.strictObject({
-                            name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+                            name: mycatName,
                             dataNodes: z.array(z.string()).min(1),
                             type: z.enum(["sharded", "global"]).default("sharded"),
-                            shardColumn: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).default("id").describe("Column of the mod-long rule."),
+                            shardColumn: mycatName.default("id").describe("Column of the mod-long rule."),
                         }),
                     )
                     .default([]),
@@ -296,16 +320,16 @@ export const MycatSchema = z.strictObject({
     dataNodes: z
         .array(
             z.strictObject({
-                name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
-                dataHost: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
-                database: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+                name: mycatName,
+                dataHost: mycatName,
+                database: mycatName,
             }),
         )
         .min(1),
     dataHosts: z
         .array(
             z.strictObject({
-                name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+                name: mycatName,
                 balance: z.number().int().min(0).max(3).default(1).describe("Read balance: 0 writer only, 1 read from standby writers and readers, 2 all, 3 readers."),
                 writeType: z.number().int().min(0).max(1).default(0),
                 switchType: z.union([z.literal(-1), z.literal(1), z.literal(2), z.literal(3)]).default(1),
@@ -329,12 +353,12 @@ const trackSchema = z.strictObject({
         .min(-253)
         .max(253)
         .default(0)
-        .describe("0 puts a failing node in FAULT (moves the VIP even with nopreempt); non-zero adjusts priority."),
+        .describe("0 puts a failing node in FAULT (moves the VIP even with nopreempt); non-zero adjusts priority, which never moves the VIP under nopreempt, so it is refused there."),
     isolation: z
         .array(z.strictObject({ address: ipv4, port: port }))
         .default([])
         .describe(
-            "LAN endpoints answering TCP (other hosts' SSH, a router's service) of which a holder must reach one, checked like the track script: a holder that reaches none is cut off and goes to FAULT, so after the partition heals it returns as BACKUP instead of taking the VIP back. Its own host is skipped. Empty: no isolation check.",
+            "LAN endpoints answering TCP (other hosts' SSH, a router's service) of which a holder must reach one, checked like the track script: a holder that reaches none is cut off and goes to FAULT, so after the partition heals it returns as BACKUP instead of taking the VIP back. Its own host is skipped; the VIP itself and addresses a holder reaches without the LAN (its host's shim, containers on its host) are refused. Empty: no isolation check.",
         ),
 });
 
@@ -352,7 +376,10 @@ const lvsService = z.strictObject({
 });
 
 export const VrrpInstanceSchema = z.strictObject({
-    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/).describe("vrrp_instance name."),
+    name: z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/, { message: "must be a vrrp_instance name (a letter, then letters, digits and '_', at most 32 characters)" })
+        .describe("vrrp_instance name."),
     level: z.enum(["container", "host"]).describe("container: keepalived inside the fronted containers; host: keepalived on the hosts."),
     fronts: z.enum(["haproxy", "mycat", "dualMaster"]).describe("Group whose nodes hold the VIP (container) or whose local containers the track script checks (host)."),
     holders: z
@@ -363,7 +390,9 @@ export const VrrpInstanceSchema = z.strictObject({
         .enum(["overlay", "macvlan", "host"])
         .optional()
         .describe("overlay: VIP on the Docker network (one Docker host only); macvlan: container VIP on the LAN; host: host keepalived, services on host ports. Default: overlay for container level, host for host level."),
-    interface: ifname.optional().describe("VRRP interface; default eth0 in containers, the LAN interface on hosts."),
+    interface: ifname
+        .optional()
+        .describe("VRRP interface; default eth0 in containers, the LAN interface on hosts. A container-level instance cannot name a host's interface (its LAN interface, docker0, docker_gwbridge)."),
     virtualRouterId: z.number().int().min(1).max(255).describe("virtual_router_id, unique per segment."),
     vip: ipv4.describe("The virtual IP."),
     version: z.union([z.literal(2), z.literal(3)]).default(3).describe("VRRP version; v3 allows sub-second adverts, v2 allows PASS auth."),
@@ -373,7 +402,7 @@ export const VrrpInstanceSchema = z.strictObject({
     nopreempt: z.boolean().default(true).describe("A recovered node does not take the VIP back."),
     preemptDelayS: z.number().int().min(0).max(1000).optional().describe("Delay before preempting (only without nopreempt)."),
     unicast: z.enum(["auto", "always", "never"]).default("auto").describe("auto: unicast with peers derived from the topology (multicast cannot cross the overlay or routed hosts)."),
-    authPassSecret: secretRef.optional().describe("Secret config key with a PASS password (VRRP v2 only, at most 8 characters)."),
+    authPassSecret: secretRef.optional().describe("Secret config key with a PASS password (VRRP v2 only, 6 characters to 8 bytes, printable, without `\"`, a trailing `\\`, `${` or `$_`)."),
     garpMasterRefreshS: z.number().int().min(0).max(3600).default(10).describe("Re-send gratuitous ARP every N s while MASTER (0 disables)."),
     track: trackSchema.default({ enabled: true, intervalS: 1, fall: 2, rise: 2, weight: 0, isolation: [] }).describe("Health check of what the VIP fronts."),
     forwarding: z

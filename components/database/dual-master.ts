@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DualMaster } from "../../model/schema";
 import { RenderedFile } from "../render/file";
+import { ROOT_PASSWORD_FILE_ENV } from "../render/secret-file";
 import { StackContext } from "../stack-context";
 import { dualMasterReplicationApply, dualMasterReplicationRemove, dualMasterUsersApply } from "../render/dual-master-steps";
 import { dataVolume, nodeContainer } from "../docker/node-container";
@@ -11,11 +12,11 @@ import { filesPayload, sha256 } from "../remote/payload";
 import { remoteStep } from "../remote/step";
 
 export interface DualMasterArgs {
-    /** Hosts, network and secrets: each server's container runs through its host's Docker provider on the network (they replicate over it), its SQL steps over its host's SSH connection; the root password reaches the image's entrypoint. */
+    /** Hosts, network and secrets: each server's container runs through its host's Docker provider on the network (they replicate over it), its SQL steps over its host's SSH connection; the root password reaches the image's entrypoint in an uploaded file. */
     readonly context: StackContext;
     /** The validated `database.dualMaster` section: the two servers, their host and address, image, flavor and the root password's secret name. */
     readonly dualMaster: DualMaster;
-    /** Per server, the files uploaded before it starts: my.cnf and the root client options (a secret Output). */
+    /** Per server, the files uploaded before it starts: my.cnf, the root client options and the root password file the entrypoint reads (a secret Output). */
     readonly serverFiles: Record<string, pulumi.Output<RenderedFile[]>>;
     /** Per server, its users SQL, replication SQL and apply script (a secret Output), sent on stdin only; their hash re-points replication when they change. */
     readonly replicationFiles: Record<string, pulumi.Output<RenderedFile[]>>;
@@ -41,7 +42,8 @@ export class DualMasterReplication extends pulumi.ComponentResource {
                     network: args.context.network,
                     provider: host.docker,
                     files: pulumi.secret(args.serverFiles[server.name]),
-                    envs: pulumi.secret(args.context.secrets.apply((s) => [`MYSQL_ROOT_PASSWORD=${s[dm.rootPasswordSecret]}`])),
+                    // The entrypoint reads the root password from its uploaded 0600 file.
+                    envs: [ROOT_PASSWORD_FILE_ENV],
                     ports: dm.publishPort ? [{ internal: dm.port, external: dm.publishPort }] : undefined,
                     volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }],
                 },

@@ -40,12 +40,20 @@ export class PxcCluster extends pulumi.ComponentResource {
         ordered.forEach((node, i) => {
             const host = args.context.hosts[node.host];
             const isBoot = node.name === boot.name;
-            const envs = args.context.secrets.apply((s) => [
-                `MYSQL_ROOT_PASSWORD=${s[pxc.rootPasswordSecret]}`,
-                `XTRABACKUP_PASSWORD=${s[pxc.sstPasswordSecret]}`,
-                `CLUSTERCHECK_PASSWORD=${s[pxc.clustercheck.passwordSecret]}`,
-                `CLUSTER_NAME=${pxc.clusterName}`,
-            ]);
+            // The MariaDB flavor's start wrapper initialises and bootstraps from its uploaded 0600
+            // files and needs no password in the environment. The Percona image's entrypoint
+            // reads its passwords from the environment (docs/security.md says so).
+            const envs: pulumi.Input<pulumi.Input<string>[]> =
+                pxc.flavor !== "mariadb"
+                    ? pulumi.secret(
+                          args.context.secrets.apply((s) => [
+                              `MYSQL_ROOT_PASSWORD=${s[pxc.rootPasswordSecret]}`,
+                              `XTRABACKUP_PASSWORD=${s[pxc.sstPasswordSecret]}`,
+                              `CLUSTERCHECK_PASSWORD=${s[pxc.clustercheck.passwordSecret]}`,
+                              `CLUSTER_NAME=${pxc.clusterName}`,
+                          ]),
+                      )
+                    : [`CLUSTER_NAME=${pxc.clusterName}`];
             const volumeName = `${node.name}-data`;
             const volume = dataVolume(`${name}-${node.name}-data`, volumeName, host.docker, this);
             // The one-shot record that this volume belongs to a cluster being created: the start
@@ -67,7 +75,7 @@ export class PxcCluster extends pulumi.ComponentResource {
                     network: args.context.network,
                     provider: host.docker,
                     files: pulumi.secret(args.nodeFiles[node.name]),
-                    envs: pulumi.secret(envs),
+                    envs,
                     entrypoints: [GALERA_START_PATH],
                     volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }],
                 },

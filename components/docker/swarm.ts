@@ -1,10 +1,15 @@
 // The swarm: docker_gwbridge pre-created on its own subnet on every host, `swarm init`
-// on the manager, then every worker joins with a token that stays a secret.
+// on the manager, then every worker joins with a token that stays a secret. The token is no
+// step's stdout (a command's stdout comes back to its next run as PULUMI_COMMAND_STDOUT and
+// lands in the error of a failed run): after init, the machine running Pulumi reads it on the
+// manager over the manager's SSH connection (command:local:run, which keeps nothing in state),
+// and each worker's join step gets it on stdin, as a secret.
 import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
 import { Host } from "../../model/schema";
 import { hostAddress } from "../../model/derive";
 import { HostBase } from "../host/host-base";
-import { GWBRIDGE_DELETE, gwbridgeCreate, SWARM_LEAVE, swarmInit, swarmJoin } from "../render/swarm";
+import { GWBRIDGE_DELETE, gwbridgeCreate, SWARM_LEAVE, swarmInit, swarmJoin, swarmTokenRead } from "../render/swarm";
 import { remoteStep } from "../remote/step";
 
 export interface SwarmClusterArgs {
@@ -37,12 +42,24 @@ export class SwarmCluster extends pulumi.ComponentResource {
         const managerAddr = hostAddress(manager);
         const init = remoteStep(
             `${name}-init`,
-            { connection: args.hosts[manager.name].connection, create: swarmInit(managerAddr), delete: SWARM_LEAVE, secret: true },
+            { connection: args.hosts[manager.name].connection, create: swarmInit(managerAddr), delete: SWARM_LEAVE },
             { parent: this, dependsOn: [gwbridge(manager.name)] },
         );
         this.members[manager.name] = init;
-        // stdout carries the worker token; the step above marks it secret and does not log it.
-        const token = init.stdout.apply((out) => out.trim().split("\n").pop() ?? "");
+        const privateKey = pulumi.output(args.hosts[manager.name].connection).apply((c) => c.privateKey ?? "");
+        const token = pulumi.secret(
+            command.local
+                .runOutput(
+                    {
+                        command: swarmTokenRead(manager.ssh),
+                        stdin: pulumi.secret(privateKey),
+                        logging: "none",
+                        addPreviousOutputInEnv: false,
+                    },
+                    { parent: this, dependsOn: [init] },
+                )
+                .apply((r) => r.stdout.trim()),
+        );
         for (const h of args.workers) {
             this.members[h.name] = remoteStep(
                 `${name}-${h.name}-join`,
@@ -50,7 +67,7 @@ export class SwarmCluster extends pulumi.ComponentResource {
                     connection: args.hosts[h.name].connection,
                     create: swarmJoin(`${managerAddr}:2377`, hostAddress(h)),
                     delete: SWARM_LEAVE,
-                    stdin: pulumi.secret(token),
+                    stdin: token,
                     secret: true,
                 },
                 { parent: this, dependsOn: [gwbridge(h.name), init] },

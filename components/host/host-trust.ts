@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host } from "../../model/schema";
 import { hostKeyCheckStep } from "../render/host-key-check";
-import { shellQuote } from "../render/shell";
+import { shellQuote } from "../render/escape";
 import { DockerSsh } from "./docker-ssh";
 
 export interface HostTrustArgs {

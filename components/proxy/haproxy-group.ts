@@ -52,7 +52,7 @@ export class HaproxyGroup extends pulumi.ComponentResource {
                 `${name}-${node.name}-config`,
                 {
                     connection: host.connection,
-                    create: haproxyConfigApply(node.name),
+                    create: haproxyConfigApply(node.name, ha.image, `${hostDir}/${path.basename(HAPROXY_CFG_PATH)}`),
                     delete: haproxyConfigRemove(hostDir),
                     stdin: pulumi.secret(args.configs[node.name].apply((cfg) => filesPayload([onHost(cfg)]))),
                     secret: true,

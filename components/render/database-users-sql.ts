@@ -4,12 +4,8 @@
 import { AppAccount, Topology } from "../../model/schema";
 import { canonicalCidr, parseCidr, fromInt, toInt } from "../../model/net";
 import { dualMasterServer, needsSstAuth, sstUser } from "./mysql-cnf";
+import { sqlString } from "./escape";
 import { secretOf } from "./secrets";
-
-/** A single-quoted SQL string literal (backslash escapes are on by default in MySQL and MariaDB). */
-export function sqlString(text: string): string {
-    return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
-}
 
 export function account(user: string, host: string): string {
     return `${sqlString(user)}@${sqlString(host)}`;

@@ -25,9 +25,20 @@ export function reloadScript(container: string): string {
 fi`;
 }
 
-/** Writes the node's config read on stdin, then reloads the node if it runs. */
-export function haproxyConfigApply(container: string): string {
-    return `set -eu\n${WRITE_FILES}\n${reloadScript(container)}`;
+/**
+ * Hands the config (0600: it holds the stats password) to the account the image runs HAProxy
+ * as: root in the lab's image, the unprivileged haproxy user in the official one. `id -u` in
+ * the image itself tells which, whatever the image calls the user.
+ */
+export function configOwner(image: string, cfg: string): string {
+    const i = quote(image);
+    return `owner=$(docker run --rm --network none --entrypoint id ${i} -u) || { echo "cannot run id in ${image} to learn which user reads ${cfg}" >&2; exit 1; }
+chown "$owner" ${quote(cfg)}`;
+}
+
+/** Writes the node's config read on stdin, gives it to the image's user, then reloads the node if it runs. */
+export function haproxyConfigApply(container: string, image: string, cfg: string): string {
+    return `set -eu\n${WRITE_FILES}\n${configOwner(image, cfg)}\n${reloadScript(container)}`;
 }
 
 /** Removes the node's config directory; the parents go too when nothing else is left in them. */

@@ -2,7 +2,9 @@
 // sees what the backend group can really serve, and an authenticated stats page.
 import { Topology } from "../../model/schema";
 import { haproxyListeners, Listener, pinsOneWriter } from "../../model/derive";
+import { haproxyWord } from "./escape";
 import { file, RenderedFile } from "./file";
+import { secretOf } from "./secrets";
 
 /** Where the official haproxy image (and ha-lab/haproxy) reads its configuration. */
 export const HAPROXY_CFG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
@@ -202,7 +204,8 @@ function statsListen(ha: Haproxy, password: string): string[] {
         "    stats refresh 10s",
         "    stats hide-version",
         // Read-only page: no `stats admin`, so a leaked password cannot take servers down.
-        `    stats auth '${word(s.user, "stats user")}:${word(password, "stats password")}'`,
+        // `stats auth` splits at the first ':', so the password may hold one; the user cannot (schema).
+        `    stats auth ${haproxyWord(`${word(s.user, "stats user")}:${password}`)}`,
         "",
     ];
 }
@@ -211,8 +214,7 @@ export function renderHaproxyCfg(t: Topology, node: string, secrets: Readonly<Re
     const ha = t.haproxy;
     if (!ha) throw new Error("haproxy is not configured");
     if (!ha.nodes.some((n) => n.name === node)) throw new Error(`${node} is not an HAProxy node (${ha.nodes.map((n) => n.name).join(", ")})`);
-    const password = secrets[ha.stats.passwordSecret];
-    if (!password) throw new Error(`secret ${ha.stats.passwordSecret} (haproxy.stats.passwordSecret) is not set`);
+    const password = secretOf(secrets, ha.stats.passwordSecret, "haproxy.stats.passwordSecret");
     const listens = haproxyListeners(t).flatMap((l) => {
         switch (l.backend) {
             case "pxc":
@@ -232,7 +234,7 @@ export function renderHaproxyCfg(t: Topology, node: string, secrets: Readonly<Re
         ...listens,
         ...statsListen(ha, password),
     ];
-    // 0644 although it holds the stats password: the official image runs HAProxy as the
-    // unprivileged haproxy user and RenderedFile cannot say who owns the file.
-    return file(HAPROXY_CFG_PATH, lines.join("\n"));
+    // 0600: it holds the stats password. The config step hands it to the user the image runs
+    // HAProxy as (configOwner in haproxy-steps.ts).
+    return file(HAPROXY_CFG_PATH, lines.join("\n"), "0600");
 }

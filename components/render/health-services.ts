@@ -3,7 +3,9 @@
 // on MyCat nodes. Each answers 200 (serving) or 503 (do not send traffic here).
 import { Topology } from "../../model/schema";
 import { canonicalCidr } from "../../model/net";
+import { optionFileValue } from "./escape";
 import { file, RenderedFile, script } from "./file";
+import { secretOf } from "./secrets";
 
 export const CLUSTERCHECK_SCRIPT_PATH = "/usr/local/bin/clustercheck";
 /** The clustercheck user's credentials, read by the client with --defaults-extra-file. */
@@ -85,8 +87,6 @@ function onlyFrom(t: Topology): string[] {
     return [canonicalCidr(t.network.subnet), "127.0.0.1"];
 }
 
-const SAFE_OPTION_VALUE = /^[A-Za-z0-9_.,+=@%^~*-]+$/;
-
 function clustercheckScript(node: string, opts: ClustercheckOptions): string {
     const donor = opts.availableWhenDonor ? 1 : 0;
     return `#!/bin/bash
@@ -133,12 +133,11 @@ esac
 function clustercheckCnf(t: Topology, password: string): string {
     const cc = t.database.pxc?.clustercheck;
     if (!cc) throw new Error("database.pxc is not configured");
-    if (!SAFE_OPTION_VALUE.test(password)) throw new Error("the clustercheck password contains characters an option file reads differently");
     return [
         "# Credentials of the clustercheck user (USAGE only). Mode 0600, owned by the xinetd service user.",
         "[client]",
         `user=${cc.user}`,
-        `password=${password}`,
+        `password=${optionFileValue(password)}`,
         // TCP to 127.0.0.1: works whatever socket path the image uses; the account is 'user'@'127.0.0.1'.
         "host=127.0.0.1",
         "port=3306",
@@ -151,8 +150,7 @@ export function renderClustercheck(t: Topology, node: string, secrets: Readonly<
     const pxc = t.database.pxc;
     if (!pxc) throw new Error("database.pxc is not configured");
     if (!pxc.nodes.some((n) => n.name === node)) throw new Error(`${node} is not a Galera node (${pxc.nodes.map((n) => n.name).join(", ")})`);
-    const password = secrets[pxc.clustercheck.passwordSecret];
-    if (!password) throw new Error(`secret ${pxc.clustercheck.passwordSecret} (database.pxc.clustercheck.passwordSecret) is not set`);
+    const password = secretOf(secrets, pxc.clustercheck.passwordSecret, "database.pxc.clustercheck.passwordSecret");
     return [
         script(CLUSTERCHECK_SCRIPT_PATH, clustercheckScript(node, opts)),
         file(CLUSTERCHECK_CNF_PATH, clustercheckCnf(t, password), "0600"),

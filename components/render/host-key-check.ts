@@ -4,7 +4,7 @@
 export { fingerprint } from "../../model/host-key";
 import { fingerprint, keyscanType, parsePublicKey } from "../../model/host-key";
 import { Host } from "../../model/schema";
-import { shellQuote } from "./shell";
+import { shellQuote } from "./escape";
 
 /** Seconds between two scans of a host that does not answer (as many scans as dialRetries). */
 export const SCAN_PAUSE_S = 2;

@@ -1,6 +1,6 @@
 // The host prerequisites step: Docker present and answering, the state directory, and the
 // sysctl drop-ins with the values they replace saved so that destroy can put them back.
-import { WRITE_FILES } from "./step-scripts";
+import { PAYLOAD_PATHS, WRITE_FILES } from "./step-scripts";
 
 /** Where this project keeps what it needs to undo its changes on a host. */
 export const STATE_DIR = "/var/lib/ha-mysql";
@@ -13,11 +13,13 @@ command -v docker >/dev/null || { echo "docker is not installed on $(hostname): 
 docker info >/dev/null 2>&1 || { echo "the Docker engine on $(hostname) does not answer" >&2; exit 1; }
 mkdir -p ${STATE_DIR}
 before=${STATE_DIR}/sysctl.before
-stdin=$(mktemp); cat > "$stdin"
+stdin=$(mktemp); new_keys=$(mktemp); old_keys=$(mktemp)
+trap 'rm -f "$stdin" "$new_keys" "$old_keys" "$before.tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+cat > "$stdin"
 keys() { sed -n 's/^ *\\([a-z0-9_.]*\\) *=.*/\\1/p' | sort -u; }
 saved() { awk -v k="$1" '$1 == k { sub(/^[^=]*= */, ""); print; found = 1 } END { exit !found }' "$before"; }
-new_keys=$(mktemp); old_keys=$(mktemp)
-awk 'index($1, "/etc/sysctl.d/") == 1 {print $3}' "$stdin" | while read -r b64; do printf '%s' "$b64" | base64 -d; echo; done | keys > "$new_keys"
+sed -n 's|^/etc/sysctl\\.d/.* [0-7]* \\([^ ]*\\)$|\\1|p' "$stdin" | while read -r b64; do printf '%s' "$b64" | base64 -d; echo; done | keys > "$new_keys"
 cat /etc/sysctl.d/90-ha-mysql*.conf 2>/dev/null | keys > "$old_keys"
 touch "$before"
 # A key the drop-in in place already sets but nobody saved holds our value, not the original: skip it.
@@ -32,9 +34,8 @@ comm -23 "$old_keys" "$new_keys" | while read -r key; do
 done
 ${WRITE_FILES} < "$stdin"
 for f in /etc/sysctl.d/90-ha-mysql*.conf; do
-  if [ -f "$f" ] && ! cut -d ' ' -f 1 "$stdin" | grep -qxF -- "$f"; then rm -f "$f"; echo "removed $f (no longer rendered)"; fi
+  if [ -f "$f" ] && ! ${PAYLOAD_PATHS} "$stdin" | grep -qxF -- "$f"; then rm -f "$f"; echo "removed $f (no longer rendered)"; fi
 done
-rm -f "$stdin" "$new_keys" "$old_keys"
 for f in /etc/sysctl.d/90-ha-mysql*.conf; do if [ -f "$f" ]; then sysctl -q -p "$f"; fi; done
 echo "host $(hostname) ready"`;
 

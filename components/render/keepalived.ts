@@ -4,6 +4,7 @@
 import { Topology, VrrpInstance } from "../../model/schema";
 import { hostByName, memberAddresses, placementOf, usesUnicast, vrrpMembers, VrrpMember } from "../../model/derive";
 import { parseCidr } from "../../model/net";
+import { keepalivedString } from "./escape";
 import { file, RenderedFile } from "./file";
 import { KEEPALIVED_DIR, keepalivedScript, KeepalivedScript, scriptPath } from "./keepalived-scripts";
 import { trackCheckFor, trackCommand } from "./keepalived-track";
@@ -121,7 +122,7 @@ function authPass(inst: VrrpInstance, secrets: Readonly<Record<string, string>>)
     if (inst.version !== 2 || !inst.authPassSecret) return [];
     const pass = secrets[inst.authPassSecret];
     if (pass === undefined) throw new Error(`instance ${inst.name}: secret ${inst.authPassSecret} is not available`);
-    return block("authentication", ["auth_type PASS", `auth_pass ${pass}`]);
+    return block("authentication", ["auth_type PASS", `auth_pass ${keepalivedString(pass)}`]);
 }
 
 function vrrpInstance(t: Topology, h: HeldInstance, secrets: Readonly<Record<string, string>>): string[] {

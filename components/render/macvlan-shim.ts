@@ -3,7 +3,7 @@
 // macvlan children) and the macvlan VIPs, wherever they are held.
 import { Host, Topology } from "../../model/schema";
 import { macvlanRoutes } from "../../model/derive";
-import { shellQuote } from "./shell";
+import { shellQuote } from "./escape";
 
 export const SHIM_INTERFACE = "ha-shim";
 

@@ -1,7 +1,8 @@
 // MyCat 1.6's three XML files under <home>/conf: server.xml (ports and users),
 // schema.xml (schemas, data nodes, MySQL servers) and rule.xml (sharding rules).
-// Every value goes through the escapers below; passwords only into server/schema.xml.
+// Every value goes through the XML escapers (escape.ts); passwords only into server/schema.xml.
 import { Mycat, Topology } from "../../model/schema";
+import { xmlAttr, xmlText } from "./escape";
 import { file, RenderedFile } from "./file";
 import { secretOf, Secrets } from "./secrets";
 
@@ -9,18 +10,10 @@ export function mycatConfDir(m: Mycat): string {
     return `${m.home.replace(/\/+$/, "")}/conf`;
 }
 
-function escapeXmlText(value: string): string {
-    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function escapeXmlAttr(value: string): string {
-    return escapeXmlText(value).replace(/"/g, "&quot;").replace(/'/g, "&apos;");
-}
-
 /** `name="value"` pairs, escaped, in the order given. */
 function xmlAttrs(attrs: Record<string, string | number | boolean>): string {
     return Object.entries(attrs)
-        .map(([k, v]) => `${k}="${escapeXmlAttr(String(v))}"`)
+        .map(([k, v]) => `${k}="${xmlAttr(String(v))}"`)
         .join(" ");
 }
 
@@ -43,7 +36,7 @@ function modLongFunctionName(count: number): string {
 
 // server.xml: the front-end ports and the users clients log in as.
 function property(name: string, value: string | number | boolean): string {
-    return `<property ${xmlAttrs({ name })}>${escapeXmlText(String(value))}</property>`;
+    return `<property ${xmlAttrs({ name })}>${xmlText(String(value))}</property>`;
 }
 
 export function renderMycatServerXml(t: Topology, secrets: Secrets): RenderedFile {
@@ -117,7 +110,7 @@ function dataHostElements(m: Mycat, secrets: Secrets): string[] {
             switchType: d.switchType,
             slaveThreshold: 100,
         })}>`,
-        `        <heartbeat>${escapeXmlText(d.heartbeat)}</heartbeat>`,
+        `        <heartbeat>${xmlText(d.heartbeat)}</heartbeat>`,
         ...d.writeHosts.flatMap((w, j) => {
             const password = secretOf(secrets, w.passwordSecret, `mycat.dataHosts[${i}].writeHosts[${j}].passwordSecret`);
             const head = xmlAttrs({ host: w.host, url: w.address, user: w.user, password });
@@ -162,8 +155,8 @@ export function renderMycatRuleXml(t: Topology): RenderedFile {
     const rules = sharded.flatMap(({ schema, table }) => [
         `    <tableRule ${xmlAttrs({ name: tableRuleName(schema, table.name) })}>`,
         "        <rule>",
-        `            <columns>${escapeXmlText(table.shardColumn)}</columns>`,
-        `            <algorithm>${escapeXmlText(modLongFunctionName(table.dataNodes.length))}</algorithm>`,
+        `            <columns>${xmlText(table.shardColumn)}</columns>`,
+        `            <algorithm>${xmlText(modLongFunctionName(table.dataNodes.length))}</algorithm>`,
         "        </rule>",
         "    </tableRule>",
     ]);

@@ -2,6 +2,7 @@
 // role dropped into the directory the image already includes, so the image's own
 // defaults stay in place and ours win by being read last.
 import { DualMaster, DualMasterServer, Pxc, PxcNode, Topology } from "../../model/schema";
+import { optionFileValue } from "./escape";
 import { file, RenderedFile } from "./file";
 import { secretOf } from "./secrets";
 
@@ -140,7 +141,7 @@ export function renderGaleraSecretCnf(t: Topology, node: string, secrets: Readon
     if (!needsSstAuth(pxc)) return [];
     const password = secretOf(secrets, pxc.sstPasswordSecret);
     const header = [`SST credentials for ${n.name} (${pxc.sstMethod}); rendered by ha-mysql. Mode 0600: holds a password.`];
-    return [file(`${GALERA_CNF_DIR[pxc.flavor]}/${GALERA_SST_AUTH_CNF_NAME}`, cnf(header, [["wsrep_sst_auth", `"${sstUser(pxc)}:${password}"`]]), "0600")];
+    return [file(`${GALERA_CNF_DIR[pxc.flavor]}/${GALERA_SST_AUTH_CNF_NAME}`, cnf(header, [["wsrep_sst_auth", optionFileValue(`${sstUser(pxc)}:${password}`)]]), "0600")];
 }
 
 function dualMasterOf(t: Topology): DualMaster {

@@ -4,10 +4,10 @@
 import { DualMaster, Topology } from "../../model/schema";
 import { file, RenderedFile, script } from "./file";
 import { renderClientCnf, ROOT_CLIENT_CNF } from "./client-cnf";
-import { renderUsersSql, sqlString } from "./database-users-sql";
+import { renderUsersSql } from "./database-users-sql";
 import { dualMasterServer, HA_MYSQL_DIR } from "./mysql-cnf";
 import { secretOf } from "./secrets";
-import { shellQuote } from "./shell";
+import { shellQuote, sqlString } from "./escape";
 
 // The users SQL is applied together with the replication SQL; components import both from here.
 export { renderGaleraUsersSql, renderUsersSql } from "./database-users-sql";

@@ -1,37 +1,65 @@
-import { shellQuote } from "./shell";
+import { shellQuote } from "./escape";
 
 // Shell fragments every remote step is built from. POSIX sh: the SSH user's shell
 // may be dash. Each script checks before it acts, so a re-run changes nothing.
 
 /**
+ * The paths of a "path mode base64" payload, one a line (a path may hold spaces: the mode and
+ * the content are the last two fields). A filter: reads the payload, prints the paths.
+ */
+export const PAYLOAD_PATHS = `sed -e 's/ [^ ]* [^ ]*$//'`;
+
+/**
  * Reads "path mode base64" lines on stdin and writes each file atomically, only when its
- * content differs. Secrets travel on stdin, never on a command line.
+ * content differs ("wrote"); a file whose content is the same but whose mode is not gets the
+ * new mode ("mode"); otherwise "unchanged". The content goes through a temporary file next to
+ * the target, which is removed whatever stops the script (a bad payload, a full disk, a
+ * signal). Secrets travel on stdin, never on a command line, and nothing here prints content.
+ * One subshell, so that a caller's stdin redirection feeds it and its traps stay the caller's.
  */
 export const WRITE_FILES = `set -eu
-while read -r path mode b64; do
-  [ -n "$path" ] || continue
-  dir=$(dirname "$path"); mkdir -p "$dir"
+(
+tmp=
+trap '[ -z "$tmp" ] || rm -f -- "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+while IFS= read -r line; do
+  [ -n "$line" ] || continue
+  b64=\${line##* }; rest=\${line% *}; mode=\${rest##* }; path=\${rest% *}
+  case $mode in [0-7][0-7][0-7]|[0-7][0-7][0-7][0-7]) ;; *) echo "payload line without a file mode" >&2; exit 1 ;; esac
+  case $path in /*) ;; *) echo "payload path is not absolute: $path" >&2; exit 1 ;; esac
+  dir=$(dirname -- "$path"); mkdir -p -- "$dir"
   tmp=$(mktemp "$dir/.ha-mysql.XXXXXX")
-  printf '%s' "$b64" | base64 -d > "$tmp"
-  chmod "$mode" "$tmp"
-  if [ -f "$path" ] && cmp -s "$tmp" "$path"; then rm -f "$tmp"; echo "unchanged $path"; else mv -f "$tmp" "$path"; echo "wrote $path"; fi
-done`;
+  printf '%s' "$b64" | base64 -d >"$tmp" || { echo "could not decode the content of $path" >&2; exit 1; }
+  chmod "$mode" "$tmp" || exit 1
+  if [ -f "$path" ] && cmp -s "$tmp" "$path"; then
+    rm -f "$tmp"; tmp=
+    if [ -n "$(find "$path" -prune -perm "$mode")" ]; then echo "unchanged $path"
+    else chmod "$mode" "$path" || exit 1; echo "mode $path"; fi
+  else
+    mv -f "$tmp" "$path" || exit 1; tmp=
+    echo "wrote $path"
+  fi
+done
+)`;
 
 /**
  * WRITE_FILES, then removes every file directly under `dir` that the payload does not name:
  * what an earlier version of the step wrote there and this one no longer renders (a track
- * script the config stopped naming). `dir` must belong to the step alone.
+ * script the config stopped naming). `dir` must belong to the step alone. The payload is kept
+ * in a private temporary file while the script runs and removed however it ends.
  */
 export function writeFilesOwning(dir: string): string {
     const d = shellQuote(dir);
     return `set -eu
 payload=$(mktemp)
 trap 'rm -f "$payload"' EXIT
+trap 'exit 1' HUP INT TERM
 cat >"$payload"
 ${WRITE_FILES} <"$payload"
+paths=$(${PAYLOAD_PATHS} "$payload")
 for f in ${d}/*; do
   [ -f "$f" ] || continue
-  if ! cut -d ' ' -f 1 "$payload" | grep -qxF -- "$f"; then rm -f -- "$f"; echo "removed $f (no longer rendered)"; fi
+  if ! printf '%s\\n' "$paths" | grep -qxF -- "$f"; then rm -f -- "$f"; echo "removed $f (no longer rendered)"; fi
 done`;
 }
 

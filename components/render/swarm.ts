@@ -1,5 +1,7 @@
 // The swarm steps the tutorials type by hand: docker_gwbridge on its own subnet, `swarm init`
-// on the manager, `swarm join` on every worker, `swarm leave` on destroy.
+// on the manager, `swarm join` on every worker, `swarm leave` on destroy. The join token is no
+// step's output: it is read on the manager over the manager's SSH connection (swarmTokenRead)
+// and reaches each worker's join step on its stdin.
 import { quote } from "./step-scripts";
 
 /** docker_gwbridge on the stack's subnet, before the swarm creates it on a default one that may collide. */
@@ -23,15 +25,62 @@ echo "docker_gwbridge created on ${subnet}"`;
 export const GWBRIDGE_DELETE = `if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" != active ]; then docker network rm docker_gwbridge >/dev/null 2>&1 || true; fi
 echo "docker_gwbridge removed"`;
 
-/** Initialises the swarm once and prints the worker join token (the step keeps stdout secret). */
+/** Initialises the swarm once. Prints no token: the workers' token is read by swarmTokenRead. */
 export function swarmInit(addr: string): string {
     return `set -eu
-if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" != active ]; then
-  docker swarm init --advertise-addr ${addr} --listen-addr ${addr}:2377 >/dev/null
-  echo "swarm initialised on ${addr}" >&2
-fi
-docker swarm join-token -q worker`;
+if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" = active ]; then echo "already in a swarm"; exit 0; fi
+docker swarm init --advertise-addr ${addr} --listen-addr ${addr}:2377 >/dev/null
+echo "swarm initialised on ${addr}"`;
 }
+
+/** How the machine that runs Pulumi reaches the manager: the manager's own SSH connection. */
+export interface SshTarget {
+    readonly address: string;
+    readonly port: number;
+    readonly user: string;
+    /** Pinned host key ("ssh-ed25519 AAAA..."); without one any key is accepted, as by the steps' connection. */
+    readonly hostKey?: string;
+    readonly dialRetries: number;
+}
+
+// The signature algorithms of a pinned key's type: an RSA key signs with SHA-2 on current servers.
+function hostKeyAlgorithms(hostKey: string): string {
+    const type = hostKey.split(" ")[0];
+    return type === "ssh-rsa" ? "rsa-sha2-512,rsa-sha2-256,ssh-rsa" : type;
+}
+
+/**
+ * Run on the machine that runs Pulumi (command:local:run): reads the worker join token on the
+ * manager over the manager's SSH connection, with the connection's private key read on stdin
+ * into a private temporary directory that is removed however the command ends. Prints the token
+ * and nothing else; the key and the token are never on a command line. ssh ignores the user's
+ * ssh configuration and agent, so it connects as the steps' connection does.
+ */
+export function swarmTokenRead(t: SshTarget): string {
+    const pin = t.hostKey
+        ? [`printf '%s\\n' ${quote(`${t.address} ${t.hostKey}`)} ${quote(`[${t.address}]:${t.port} ${t.hostKey}`)} >"$dir/known_hosts"`]
+        : [];
+    const check = t.hostKey
+        ? `-o UserKnownHostsFile="$dir/known_hosts" -o StrictHostKeyChecking=yes -o HostKeyAlgorithms=${hostKeyAlgorithms(t.hostKey)}`
+        : "-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no";
+    return [
+        "set -eu",
+        "umask 077",
+        "dir=$(mktemp -d)",
+        `trap 'rm -rf "$dir"' EXIT`,
+        "trap 'exit 1' HUP INT TERM",
+        "key=$(cat)",
+        `printf '%s\\n' "$key" >"$dir/key"`,
+        ...pin,
+        `ssh -F /dev/null -i "$dir/key" -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes -o ConnectTimeout=15 -o ConnectionAttempts=${t.dialRetries} ${check} -o LogLevel=ERROR -p ${t.port} -l ${quote(t.user)} ${t.address} ${quote(SWARM_TOKEN_READ)} </dev/null`,
+    ].join("\n");
+}
+
+/**
+ * Prints the worker token on a manager; prints nothing on a node that is no manager yet: a preview
+ * before the swarm is initialised reads from a fresh host, and the join steps run only after init.
+ */
+export const SWARM_TOKEN_READ = `if [ "$(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then docker swarm join-token -q worker; fi`;
 
 /** Joins with the token read from stdin, never from the command line. */
 export function swarmJoin(managerAddr: string, addr: string): string {
@@ -39,6 +88,7 @@ export function swarmJoin(managerAddr: string, addr: string): string {
 token=$(cat)
 state=$(docker info -f '{{.Swarm.LocalNodeState}}')
 if [ "$state" = active ]; then echo "already a swarm member"; exit 0; fi
+[ -n "$token" ] || { echo "no join token on stdin" >&2; exit 1; }
 docker swarm join --advertise-addr ${addr} --listen-addr ${addr}:2377 --token "$token" ${managerAddr} >/dev/null
 echo "joined the swarm at ${managerAddr}"`;
 }

@@ -48,6 +48,8 @@ interface Knobs {
     readonly version: number;
     readonly advertInt: number;
     readonly track: boolean;
+    /** The track script's isolation endpoints as JSON (the config rules refuse them without tracking). */
+    readonly isolation: string;
     readonly interMs: number;
     readonly fall: number;
     readonly suspectTimeoutMs: number;
@@ -60,6 +62,7 @@ function settingsOf(instIndex: number, label: string, k: Knobs): Settings {
             [`keepalived.instances[${instIndex}].version`]: k.version,
             [`keepalived.instances[${instIndex}].advertInt`]: k.advertInt,
             [`keepalived.instances[${instIndex}].track.enabled`]: k.track,
+            [`keepalived.instances[${instIndex}].track.isolation`]: k.isolation,
             "haproxy.check.interMs": k.interMs,
             "haproxy.check.fall": k.fall,
             "database.pxc.suspectTimeoutMs": k.suspectTimeoutMs,
@@ -139,9 +142,9 @@ async function main(): Promise<void> {
     const ha = lab.topology.haproxy;
     const pxc = lab.topology.database.pxc;
     if (!inst || !ha || !pxc) throw new Error("the bench needs the dev stack's host-level VIP in front of HAProxy, and its Galera cluster");
-    const oursKnobs: Knobs = { version: inst.version, advertInt: inst.advertInt, track: inst.track.enabled, interMs: ha.check.interMs, fall: ha.check.fall, suspectTimeoutMs: pxc.suspectTimeoutMs };
+    const oursKnobs: Knobs = { version: inst.version, advertInt: inst.advertInt, track: inst.track.enabled, isolation: JSON.stringify(inst.track.isolation), interMs: ha.check.interMs, fall: ha.check.fall, suspectTimeoutMs: pxc.suspectTimeoutMs };
     // The tutorials set none of these: keepalived's and HAProxy's examples, Galera's own default.
-    const tutorialKnobs: Knobs = { version: 2, advertInt: 1, track: false, interMs: 2000, fall: 3, suspectTimeoutMs: 5000 };
+    const tutorialKnobs: Knobs = { version: 2, advertInt: 1, track: false, isolation: "[]", interMs: 2000, fall: 3, suspectTimeoutMs: 5000 };
     const ours = settingsOf(instIndex, "ours", oursKnobs);
     const tutorial = settingsOf(instIndex, "tutorial", tutorialKnobs);
 

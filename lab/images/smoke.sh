@@ -185,29 +185,34 @@ smoke_mariadb() {
     SMOKE_CONTAINERS+=("ha-lab-smoke-mariadb0-$$" "$c1" "$c2")
     SMOKE_VOLUMES+=("$vol")
 
-    log "smoke $img: refuses an empty datadir without MYSQL_ROOT_PASSWORD"
+    log "smoke $img: refuses an empty datadir without MYSQL_ROOT_PASSWORD(_FILE)"
     rc=0
     out=$(dk run --name "ha-lab-smoke-mariadb0-$$" --network none "$img" 2>&1) || rc=$?
     dk rm -f -v "ha-lab-smoke-mariadb0-$$" >/dev/null 2>&1 || true
-    if [ "$rc" = 0 ] || ! grep -q 'MYSQL_ROOT_PASSWORD is not set' <<<"$out"; then
+    if [ "$rc" = 0 ] || ! grep -q 'neither MYSQL_ROOT_PASSWORD nor MYSQL_ROOT_PASSWORD_FILE is set' <<<"$out"; then
         die "smoke test: $img started without MYSQL_ROOT_PASSWORD (rc $rc): $out"
     fi
 
-    log "smoke $img: first start initialises (rendered my-dm1.cnf uploaded, named volume)"
+    log "smoke $img: first start initialises (rendered my-dm1.cnf and a 0600 password file uploaded, MYSQL_ROOT_PASSWORD_FILE, named volume)"
     local tmp
     tmp=$(smoke_tmp)/mariadb
-    mkdir -p "$tmp/etc/mysql/mariadb.conf.d"
+    mkdir -p "$tmp/etc/mysql/mariadb.conf.d" "$tmp/etc/mysql/ha-secrets"
     cp "$SMOKE_GOLDEN/my-dm1.cnf" "$tmp/etc/mysql/mariadb.conf.d/60-ha-mysql.cnf"
+    (umask 077 && printf '%s\n' "$pw" >"$tmp/etc/mysql/ha-secrets/root-password")
     dk volume create "$vol" >/dev/null
-    dk create --name "$c1" --network none -e MYSQL_ROOT_PASSWORD="$pw" -v "$vol:/var/lib/mysql" "$img" >/dev/null
+    dk create --name "$c1" --network none -e MYSQL_ROOT_PASSWORD_FILE=/etc/mysql/ha-secrets/root-password -v "$vol:/var/lib/mysql" "$img" >/dev/null
     dk cp "$tmp/." "$c1:/"
     t=${EPOCHREALTIME/./}
     dk start "$c1" >/dev/null
     smoke_wait 90 "$c1" dk exec "$c1" mysql -uroot "-p$pw" -e 'select 1' \
-        || smoke_fail "$img: root@localhost with MYSQL_ROOT_PASSWORD did not work within 90 s" "$c1"
+        || smoke_fail "$img: root@localhost with the password of MYSQL_ROOT_PASSWORD_FILE did not work within 90 s" "$c1"
     log "smoke $img: mysql -uroot -p... answers $(since "$t") s after start"
     # (No `... | grep -q` under pipefail: grep's early exit would fail the pipeline.)
     if grep -qF -- "$pw" <<<"$(dk logs "$c1" 2>&1)"; then smoke_fail "$img: the password appears in the container log" "$c1"; fi
+    if grep -qF -- "$pw" <<<"$(dk inspect "$c1")"; then smoke_fail "$img: the password appears in docker inspect" "$c1"; fi
+    if grep -qF -- "$pw" <<<"$(dk exec "$c1" sh -c 'cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline 2>/dev/null | tr "\0" "\n"')"; then
+        smoke_fail "$img: the password appears in a process's environment or command line" "$c1"
+    fi
     # Also the stack's way: a defaults file with user and password.
     dk exec -i "$c1" bash -c 'mkdir -p /etc/ha-mysql && umask 077 && cat >/etc/ha-mysql/root-client.cnf' <<EOF
 [client]

@@ -2,13 +2,15 @@
 // (the root namespace plays a LAN client) and inside the containers.
 import { randomBytes } from "crypto";
 import * as mysql from "mysql2/promise";
+import * as path from "path";
 import { AppAccount, VrrpInstance } from "../../model/schema";
 import { vrrpMembers } from "../../model/derive";
 import { Backend, sqlEndpoints, SqlEndpoint, statsEndpoints } from "../../model/endpoints";
 import { describeMembership, membership, waitClusterWhole } from "./galera";
 import { containerSql, eventually, run } from "./exec";
 import { httpGet } from "./http";
-import { LabStack } from "./lab-stack";
+import { LAB_DIR, LabStack } from "./lab-stack";
+import { gatherPlaces, generatedSecrets, leaks, readableSecretFiles } from "./secret-leaks";
 
 export interface CheckResult {
     readonly name: string;
@@ -151,6 +153,17 @@ export function labChecks(lab: LabStack): Check[] {
     for (const e of sqlEndpoints(t).filter((x) => x.backend === "pxc")) checks.push({ name: `${e.instance} ${e.address}:${e.port} from every host and a container on each`, run: async () => reachableEverywhere(lab, e) });
     checks.push({ name: "dual-master replication threads", run: async () => replicationThreads(lab) });
     for (const s of statsEndpoints(t)) checks.push({ name: `stats page ${s.url}`, run: () => statsPage(lab, s.url) });
+    checks.push({
+        name: "no generated secret in docker inspect, ps, process environments, logs, the Pulumi state or a host file others may read",
+        run: async () => {
+            const secrets = generatedSecrets();
+            const places = gatherPlaces(lab);
+            const hostDirs = lab.topology.hosts.map((h) => path.join(LAB_DIR, h.name, "fs"));
+            const found = [...leaks(secrets, places), ...readableSecretFiles(secrets, hostDirs)];
+            if (found.length) throw new Error(`found ${found.join("; ")}`);
+            return `${Object.keys(secrets).length} secrets, none in ${places.length} places nor in a host file others may read`;
+        },
+    });
     return checks;
 }
 

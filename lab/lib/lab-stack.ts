@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { parseTopology } from "../../model/load";
-import { ConfigError } from "../../model/issues";
+import { ConfigError, isWarning } from "../../model/issues";
 import { Topology } from "../../model/schema";
 import { LAB } from "./lab-description";
 
@@ -31,7 +31,7 @@ export function configCopyPath(): string {
 export function topologyOfFile(file: string): Topology {
     const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
     const { topology, issues } = parseTopology(doc.config?.["ha-mysql:topology"]);
-    if (!topology || issues.length > 0) throw new ConfigError("ha-mysql", issues);
+    if (!topology || issues.some((i) => !isWarning(i))) throw new ConfigError("ha-mysql", issues);
     return topology;
 }
 

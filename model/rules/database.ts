@@ -1,6 +1,6 @@
 // Rules about the Galera cluster and the dual-master pair.
 import { Topology } from "../schema";
-import { ConfigIssue, issue } from "../issues";
+import { ConfigIssue, issue, warning } from "../issues";
 import { duplicatesOf } from "./hosts";
 
 export function pxcQuorumSize(t: Topology): ConfigIssue[] {
@@ -78,9 +78,24 @@ export function dualMasterPair(t: Topology): ConfigIssue[] {
     return out;
 }
 
-export function replicationSecretNotRoot(t: Topology): ConfigIssue[] {
-    // Both groups may share a root secret; only the replication secret must differ from it.
-    const dm = t.database.dualMaster;
-    if (!dm || dm.replication.passwordSecret !== dm.rootPasswordSecret) return [];
-    return [issue("database.dualMaster.replication.passwordSecret", dm.replication.passwordSecret, "the replication user would share root's password", "use a separate secret for the replication user")];
+/**
+ * A host that runs half of the Galera nodes or more takes quorum with it when it goes down: the
+ * rest are no majority and stop taking writes. A warning, not an error: with two hosts it cannot
+ * be helped (add a host or an arbitrator), and the cluster still survives any one node.
+ */
+export function galeraNodesSpreadOverHosts(t: Topology): ConfigIssue[] {
+    const pxc = t.database.pxc;
+    if (!pxc || t.hosts.length < 2 || pxc.nodes.length < 2) return [];
+    const count = new Map<string, number>();
+    for (const n of pxc.nodes) count.set(n.host, (count.get(n.host) ?? 0) + 1);
+    const n = pxc.nodes.length;
+    const crowded = [...count.entries()].filter(([, c]) => 2 * c >= n);
+    return crowded.map(([host, c]) =>
+        warning(
+            "database.pxc.nodes",
+            Object.fromEntries(count),
+            `${c} of the ${n} Galera nodes run on host ${host}: when it goes down the remaining nodes are no majority and the cluster stops taking writes`,
+            `place the nodes so that every host runs fewer than half of them (e.g. one node on each of ${n} hosts), or add a host`,
+        ),
+    );
 }

@@ -2,11 +2,12 @@
 import { Topology } from "../schema";
 import { ConfigIssue } from "../issues";
 import { containerHostsExist, containerNamesUniquePerHost, hostAddressesUnique, hostKeysUsable, hostNamesUnique, oneSwarmManager } from "./hosts";
-import { bridgeOnlyOnOneHost, containerAddressesValid, gatewayInsideSubnet, publishedPortsUniquePerHost, staticAddressesOutsideDynamicRange, subnetsDoNotOverlap } from "./network";
-import { dualMasterPair, pxcOneBootstrapNode, pxcQuorumSize, replicationSecretNotRoot, sstMethodMatchesFlavor } from "./database";
+import { bridgeOnlyOnOneHost, containerAddressesValid, dockerDefaultNetworksFree, gatewayInsideSubnet, publishedPortsFreeOnHost, publishedPortsUniquePerHost, staticAddressesOutsideDynamicRange, subnetsDoNotOverlap } from "./network";
+import { dualMasterPair, galeraNodesSpreadOverHosts, pxcOneBootstrapNode, pxcQuorumSize, sstMethodMatchesFlavor } from "./database";
 import { checkTimingsSane, clustercheckNeedsGalera, haproxyPortsDistinct, listenerNamesUnique, listenersHaveBackends, oneWriteListenerPerGroup, readListenersOnGalera } from "./haproxy";
-import { mycatPortsDistinct, mycatReferencesResolve } from "./mycat";
+import { mycatAddressesValid, mycatPortsDistinct, mycatReferencesResolve } from "./mycat";
 import { lanAddressesUnique, macvlanLanAddresses, macvlanOneLan, macvlanShims } from "./macvlan";
+import { secretsNotSharedAcrossRoles } from "./secrets";
 import { routerIdsUnique, vipsUnique, vrrpInstances } from "./vrrp";
 
 export type Rule = (t: Topology) => ConfigIssue[];
@@ -20,15 +21,18 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     containerNamesUniquePerHost,
     gatewayInsideSubnet,
     subnetsDoNotOverlap,
+    dockerDefaultNetworksFree,
     bridgeOnlyOnOneHost,
     containerAddressesValid,
     staticAddressesOutsideDynamicRange,
     publishedPortsUniquePerHost,
+    publishedPortsFreeOnHost,
     pxcQuorumSize,
     pxcOneBootstrapNode,
+    galeraNodesSpreadOverHosts,
     sstMethodMatchesFlavor,
     dualMasterPair,
-    replicationSecretNotRoot,
+    secretsNotSharedAcrossRoles,
     listenersHaveBackends,
     haproxyPortsDistinct,
     listenerNamesUnique,
@@ -38,6 +42,7 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     clustercheckNeedsGalera,
     mycatReferencesResolve,
     mycatPortsDistinct,
+    mycatAddressesValid,
     routerIdsUnique,
     vipsUnique,
     vrrpInstances,

@@ -2,6 +2,7 @@
 import { Topology } from "../schema";
 import { ConfigIssue, issue } from "../issues";
 import { duplicatesOf } from "./hosts";
+import { isIPv4 } from "../net";
 
 export function mycatReferencesResolve(t: Topology): ConfigIssue[] {
     const m = t.mycat;
@@ -44,4 +45,26 @@ export function mycatPortsDistinct(t: Topology): ConfigIssue[] {
     const { server, manager, status } = m.ports;
     if (new Set([server, manager, status]).size === 3) return [];
     return [issue("mycat.ports", m.ports, "server, manager and status ports must differ", "use e.g. 8066, 9066 and 48700")];
+}
+
+/** MyCat's host:port strings: a port the schema's pattern lets through (0, 65536-99999) or a dotted address that is no IPv4 address. */
+export function mycatAddressesValid(t: Topology): ConfigIssue[] {
+    const m = t.mycat;
+    if (!m) return [];
+    const out: ConfigIssue[] = [];
+    const check = (address: string, path: string) => {
+        const cut = address.lastIndexOf(":");
+        const host = address.slice(0, cut);
+        const port = Number(address.slice(cut + 1));
+        if (port < 1 || port > 65535) out.push(issue(path, address, `port ${port} is outside 1-65535`, `use the server's MySQL port, e.g. ${host}:3306`));
+        if (/^[0-9.]+$/.test(host) && !isIPv4(host)) out.push(issue(path, address, `"${host}" is not an IPv4 address`, "use the server's IPv4 address or host name, e.g. 172.18.0.2:3306"));
+    };
+    m.dataHosts.forEach((d, i) =>
+        d.writeHosts.forEach((w, j) => {
+            const at = `mycat.dataHosts[${i}].writeHosts[${j}]`;
+            check(w.address, `${at}.address`);
+            w.readHosts.forEach((r, k) => check(r.address, `${at}.readHosts[${k}].address`));
+        }),
+    );
+    return out;
 }

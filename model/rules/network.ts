@@ -2,7 +2,7 @@
 import { Topology } from "../schema";
 import { allContainers, dynamicRangeOf, haproxyListeners } from "../derive";
 import { ConfigIssue, issue } from "../issues";
-import { broadcastOf, canonicalCidr, contains, isHostAddressOf, networkOf, overlaps } from "../net";
+import { broadcastOf, canonicalCidr, contains, isHostAddressOf, networkOf, overlaps, parseCidr } from "../net";
 
 export function gatewayInsideSubnet(t: Topology): ConfigIssue[] {
     const { subnet, gateway } = t.network;
@@ -24,6 +24,41 @@ export function subnetsDoNotOverlap(t: Topology): ConfigIssue[] {
             out.push(issue(`hosts[${i}].lan.address`, h.lan.address, `overlaps network.gwbridgeSubnet ${gwbridgeSubnet}`, "choose a gwbridgeSubnet that no host LAN uses"));
         }
     });
+    return out;
+}
+
+/** Networks Docker creates by itself on its default address pools. */
+export const DOCKER_DEFAULT_NETWORKS: ReadonlyArray<{ readonly name: string; readonly subnet: string; readonly overlayOnly: boolean; readonly why: string }> = [
+    { name: "docker0", subnet: "172.17.0.0/16", overlayOnly: false, why: "the default bridge every Docker engine creates" },
+    { name: "ingress", subnet: "10.0.0.0/24", overlayOnly: true, why: "the routing-mesh network `docker swarm init` creates" },
+];
+
+/**
+ * The container subnet and docker_gwbridge's subnet stay clear of the networks Docker makes by
+ * itself. docker_gwbridge's own default (172.18.0.0/16, the next free pool) never applies: the
+ * stack creates it on network.gwbridgeSubnet before `swarm init` (subnetsDoNotOverlap).
+ */
+export function dockerDefaultNetworksFree(t: Topology): ConfigIssue[] {
+    const out: ConfigIssue[] = [];
+    const overlay = t.network.driver === "overlay";
+    const ours = [
+        { path: "network.subnet", subnet: t.network.subnet, what: "container subnet" },
+        ...(overlay ? [{ path: "network.gwbridgeSubnet", subnet: t.network.gwbridgeSubnet, what: "docker_gwbridge subnet" }] : []),
+    ];
+    for (const o of ours) {
+        for (const d of DOCKER_DEFAULT_NETWORKS) {
+            if (d.overlayOnly && !overlay) continue;
+            if (!overlaps(o.subnet, d.subnet)) continue;
+            out.push(
+                issue(
+                    o.path,
+                    o.subnet,
+                    `overlaps ${d.name} (${d.subnet}), ${d.why}; Docker refuses the network or routes its traffic into ${d.name}`,
+                    `choose a ${o.what} outside ${DOCKER_DEFAULT_NETWORKS.filter((x) => overlay || !x.overlayOnly).map((x) => x.subnet).join(" and ")}, e.g. ${o.path === "network.subnet" ? "172.18.0.0/24" : "10.201.0.0/24"}`,
+                ),
+            );
+        }
+    }
     return out;
 }
 
@@ -91,6 +126,38 @@ export function publishedPortsUniquePerHost(t: Topology): ConfigIssue[] {
         const first = seen.get(key);
         if (first) out.push(issue(p.path, p.port, `host port ${p.port} on ${p.host} is published twice (${first} and ${p.what})`, "publish a different port, or place the containers on different hosts"));
         else seen.set(key, p.what);
+    }
+    return out;
+}
+
+/** TCP ports a host's own services listen on: sshd, and dockerd's swarm and API ports. */
+export function hostServicePorts(t: Topology, hostIndex: number): Array<{ port: number; what: string }> {
+    const h = t.hosts[hostIndex];
+    const out = [{ port: h.ssh.port, what: `its sshd (hosts[${hostIndex}].ssh.port)` }];
+    if (t.network.driver === "overlay") {
+        if (h.swarmRole === "manager") out.push({ port: 2377, what: "the swarm manager's cluster port" });
+        out.push({ port: 7946, what: "the swarm's node-to-node gossip port" });
+    }
+    const api = /^tcp:\/\/([^:/]+):(\d+)/.exec(h.docker.host ?? "");
+    if (api && [h.ssh.address, parseCidr(h.lan.address).address, "0.0.0.0"].includes(api[1])) out.push({ port: Number(api[2]), what: `dockerd's API (hosts[${hostIndex}].docker.host)` });
+    return out;
+}
+
+/**
+ * A published port takes the host's port for every address: on sshd's port Docker's DNAT rule
+ * sends SSH to the container, and the stack (and everyone else) loses its way into the host.
+ */
+export function publishedPortsFreeOnHost(t: Topology): ConfigIssue[] {
+    const out: ConfigIssue[] = [];
+    for (const p of publishedPorts(t)) {
+        const index = t.hosts.findIndex((h) => h.name === p.host);
+        if (index < 0) continue;
+        const services = hostServicePorts(t, index);
+        const taken = services.find((s) => s.port === p.port);
+        if (taken) {
+            const own = [...new Set(services.map((s) => s.port))].join(", ");
+            out.push(issue(p.path, p.port, `host port ${p.port} on ${p.host} belongs to ${taken.what}; publishing ${p.what} there takes it over`, `publish another port (${p.host}'s own services use ${own})`));
+        }
     }
     return out;
 }

@@ -3,9 +3,11 @@
 // hosts and answers ARP only for the addresses it allocated, so a container VIP on it is
 // reachable from the holder's own host only (docs/vip-placement.md).
 import { Topology, VrrpInstance } from "../schema";
-import { allContainers, groupNodes, hostAddress, memberAddresses, placementOf, vrrpMembers } from "../derive";
+import { allContainers, groupNodes, hostAddress, hostByName, memberAddresses, placementOf, VrrpMember, vrrpMembers } from "../derive";
 import { ConfigIssue, issue } from "../issues";
 import { canonicalCidr, contains, isHostAddressOf } from "../net";
+
+const isLoopback = (ip: string) => contains("127.0.0.0/8", ip);
 
 type InstanceRule = (t: Topology, inst: VrrpInstance, at: string) => ConfigIssue[];
 
@@ -140,6 +142,93 @@ const isolationBeyondHolders: InstanceRule = (t, inst, at) => {
     ];
 };
 
+/**
+ * Track settings keepalived would carry out but that can never act: a weight only shifts
+ * priorities, and under nopreempt a backup never takes the VIP from a lower-priority master
+ * (measured: a weight-based script never moves the VIP under nopreempt); weight 0 instead puts
+ * a failing holder in FAULT, which moves it. And with tracking off there is no script at all.
+ */
+const trackSettingsTakeEffect: InstanceRule = (_t, inst, at) => {
+    const tr = inst.track;
+    const out: ConfigIssue[] = [];
+    if (!tr.enabled) {
+        if (tr.weight !== 0) out.push(issue(`${at}.track.weight`, tr.weight, "has no effect with track.enabled: false (no track script runs)", "remove track.weight, or set track.enabled: true"));
+        if (tr.isolation.length > 0) out.push(issue(`${at}.track.isolation`, tr.isolation.map((r) => `${r.address}:${r.port}`).join(", "), "no isolation check runs with track.enabled: false", "remove track.isolation, or set track.enabled: true"));
+        return out;
+    }
+    if (tr.weight !== 0 && inst.nopreempt) {
+        out.push(
+            issue(
+                `${at}.track.weight`,
+                tr.weight,
+                "with nopreempt a failing check that only shifts priority never moves the VIP: no backup takes it from a lower-priority master",
+                "set track.weight: 0 (a failing check then puts the holder in FAULT, which moves the VIP even with nopreempt), or nopreempt: false",
+            ),
+        );
+    }
+    return out;
+};
+
+/**
+ * Addresses a member reaches without its LAN link: on its own host (the host's other
+ * addresses, its containers, its shim) or the VIP it holds itself. A reference among them
+ * answers even when the member is cut off, so "reaches none" never happens and the isolation
+ * check never fires. The member's own address and its host's LAN address are skipped by the
+ * check already (memberAddresses).
+ */
+function alwaysReachable(t: Topology, inst: VrrpInstance, m: VrrpMember): Map<string, string> {
+    const out = new Map<string, string>();
+    const h = hostByName(t, m.host);
+    if (h) {
+        if (h.ssh.address !== hostAddress(h)) out.set(h.ssh.address, `the SSH address of ${h.name}`);
+        if (h.lan.macvlanShim) out.set(h.lan.macvlanShim, `the macvlan shim of ${h.name}`);
+    }
+    const containers = allContainers(t).filter((c) => c.host === m.host);
+    for (const c of containers) {
+        // A container reaches its host's other containers through the local bridge; a host reaches its macvlan containers through its shim, its bridge containers directly.
+        if (inst.level === "container" || t.network.driver === "bridge") out.set(c.ip, `container ${c.name} on ${m.host}`);
+        if (c.lanIp && (inst.level === "container" || h?.lan.macvlanShim)) out.set(c.lanIp, `the LAN address of container ${c.name} on ${m.host}`);
+    }
+    for (const skip of memberAddresses(t, m)) out.delete(skip);
+    return out;
+}
+
+const isolationReferencesCanFail: InstanceRule = (t, inst, at) => {
+    const tr = inst.track;
+    if (!tr.enabled || tr.isolation.length === 0) return [];
+    const members = vrrpMembers(t, inst);
+    const fix = "use an endpoint on another machine of the LAN: another host's SSH port, or a service on the router";
+    return tr.isolation.flatMap((r, j) => {
+        const path = `${at}.track.isolation[${j}].address`;
+        if (r.address === inst.vip) return [issue(path, r.address, "is this instance's own VIP: its holder answers it itself, so a holder cut off the LAN still reaches one reference and the isolation check never fires", fix)];
+        if (isLoopback(r.address)) return [issue(path, r.address, "is a loopback address: every holder reaches it, so the isolation check never fires", fix)];
+        for (const m of members) {
+            const what = alwaysReachable(t, inst, m).get(r.address);
+            if (what) return [issue(path, r.address, `is ${what}, where holder ${m.name} runs: ${m.name} reaches it even when cut off the LAN, so its isolation check never fires`, fix)];
+        }
+        return [];
+    });
+};
+
+/** Interfaces that exist on the hosts only: the LAN interface, Docker's host-side bridges and veth ends. */
+const containerInterfaceExists: InstanceRule = (t, inst, at) => {
+    if (inst.level !== "container" || inst.interface === undefined) return [];
+    const ifname = inst.interface;
+    if (/^eth\d+$/.test(ifname)) return [];
+    const holderHosts = new Set(vrrpMembers(t, inst).map((m) => m.host));
+    const onHost = t.hosts.find((h) => holderHosts.has(h.name) && (h.lan.interface === ifname || h.firewall.interface === ifname));
+    const docker = ifname === "docker0" || ifname === "docker_gwbridge" || /^(br-|veth)/.test(ifname);
+    if (!onHost && !docker) return [];
+    return [
+        issue(
+            `${at}.interface`,
+            ifname,
+            `${onHost ? `is the LAN interface of host ${onHost.name}` : "is an interface Docker creates on the host"}; keepalived of a container-level instance runs inside the containers, which have only eth0, eth1, ...`,
+            inst.placement === "macvlan" ? "remove interface (a macvlan holder finds its LAN interface by its address)" : "remove interface (default eth0), or set level: host to run keepalived on the hosts",
+        ),
+    ];
+};
+
 const instanceRules: InstanceRule[] = [
     frontedGroupExists,
     holdersExist,
@@ -152,6 +241,9 @@ const instanceRules: InstanceRule[] = [
     unicastWhereNeeded,
     forwardingFitsLevel,
     isolationBeyondHolders,
+    trackSettingsTakeEffect,
+    isolationReferencesCanFail,
+    containerInterfaceExists,
 ];
 
 export function vrrpInstances(t: Topology): ConfigIssue[] {

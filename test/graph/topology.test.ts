@@ -4,11 +4,14 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack, loadTopology } from "../../model/load";
 import { macvlanNodes, vrrpMembers } from "../../model/derive";
 import { fingerprint } from "../../model/host-key";
 import { Host } from "../../model/schema";
-import { byName, declareUnderMocks, dependsOn, occurrences, Registered } from "../support/graph";
+import { SWARM_TOKEN_READ } from "../../components/render/swarm";
+import { shellQuote } from "../../components/render/escape";
+import { byName, declareUnderMocks, dependsOn, MOCK_STDOUT_PREFIX, MOCK_SWARM_TOKEN, occurrences, Registered, SECRET_SIG, SIG_KEY } from "../support/graph";
 import { allStackFiles, goodSecrets, loadStackFile, PROJECT, rawTopology, stackLabel, TEST_SSH_KEY } from "../support/stacks";
 
 const COMMAND = "command:remote:Command";
@@ -49,10 +52,11 @@ const stacks = allStackFiles().filter((f) => fs.existsSync(f) || f.startsWith("P
 describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, file) => {
     let stack: LoadedStack;
     let records: Registered[];
+    const invokes: pulumi.runtime.MockCallArgs[] = [];
 
     beforeAll(async () => {
         stack = loadStackFile(file);
-        records = await declareUnderMocks(stack);
+        records = await declareUnderMocks(stack, { invokes });
     }, 60_000);
 
     it("declares one component per piece and one container per node", () => {
@@ -191,6 +195,45 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
             for (const f of ["id", "known_hosts"]) expect([f, mode(`${dir}/${f}`)]).toEqual([f, 0o600]);
             // The step that removes the files is deleted after the provider, hence after every Docker resource.
             expect(dependsOn(records, `${h.name}-docker`, `${h.name}-docker-ssh`)).toBe(true);
+        }
+    });
+
+    it("keeps every password out of the containers' environment (the Percona image's entrypoint excepted)", () => {
+        const percona = stack.topology.database.pxc && stack.topology.database.pxc.flavor !== "mariadb" ? stack.topology.database.pxc.nodes.map((n) => n.name) : [];
+        const containers = records.filter((r) => r.type === CONTAINER && !percona.includes(String(r.inputs.name)));
+        expect(containers.length).toBeGreaterThan(0);
+        for (const [key, value] of Object.entries(stack.secrets)) {
+            const inEnv = containers.filter((c) => occurrences(c.inputs.envs, value).length > 0).map((c) => c.name);
+            expect([key, inEnv]).toEqual([key, []]);
+        }
+    });
+
+    it("feeds no command's stdout into any input: a step's output carries no data, so no secret", () => {
+        // A stdout comes back to the step's next run as PULUMI_COMMAND_STDOUT and lands in the error of a failed run.
+        for (const r of records) expect([r.name, occurrences(r.inputs, MOCK_STDOUT_PREFIX)]).toEqual([r.name, []]);
+    });
+
+    it("joins the workers with the token read on the manager over its SSH connection, never with a step's output", () => {
+        const t = stack.topology;
+        const reads = invokes.filter((i) => i.token === "command:local:run");
+        if (t.network.driver !== "overlay") {
+            expect(reads).toEqual([]);
+            return;
+        }
+        const manager = t.hosts.find((h) => h.swarmRole === "manager") ?? t.hosts[0];
+        const init = records.find((r) => r.name === "swarm-init");
+        // swarm init prints no token: an ordinary step, logged.
+        expect(init?.inputs.logging).toBe("stdoutAndStderr");
+        expect(reads).toHaveLength(1);
+        const read = reads[0].inputs as Record<string, unknown>;
+        expect(read.command).toContain(`-p ${manager.ssh.port} -l '${manager.ssh.user}' ${manager.ssh.address} ${shellQuote(SWARM_TOKEN_READ)}`);
+        expect([read.stdin, read.logging, read.addPreviousOutputInEnv]).toEqual([stack.secrets[manager.ssh.privateKeySecret], "none", false]);
+        for (const value of Object.values(stack.secrets)) expect(String(read.command)).not.toContain(value);
+        for (const h of t.hosts.filter((x) => x !== manager)) {
+            const join = records.find((r) => r.name === `swarm-${h.name}-join`);
+            const stdin = join?.inputs.stdin as Record<string, unknown> | undefined;
+            expect([h.name, stdin?.[SIG_KEY], stdin?.value, join?.inputs.logging]).toEqual([h.name, SECRET_SIG, MOCK_SWARM_TOKEN, "none"]);
+            expect(dependsOn(records, `swarm-${h.name}-join`, "swarm-init")).toBe(true);
         }
     });
 

@@ -88,7 +88,8 @@ const CHANGES: Change[] = [
     {
         what: "the image of the HAProxy containers",
         edit: (t) => (t.haproxy.image = "ha-lab/haproxy:2.8"),
-        updates: [],
+        // The config steps ask the new image which user reads the config.
+        updates: ["haproxy-h1-config", "haproxy-h2-config"],
         replacedContainers: ["haproxy-h1", "haproxy-h2"],
         replaces: {
             steps: ["h1-keepalived-apply", "h2-keepalived-apply"],

@@ -183,9 +183,21 @@ describe("haproxy.cfg", () => {
         const c = cases[0];
         it("an unknown node", () => expect(() => renderHaproxyCfg(c.topology, "nope", c.secrets)).toThrow(/not an HAProxy node/));
         it("a missing stats password", () => expect(() => renderHaproxyCfg(c.topology, c.node, {})).toThrow(/is not set/));
-        it("a password that would change the file", () => {
+        it("a password with a line break (the loader refuses it before)", () => {
             const key = c.topology.haproxy!.stats.passwordSecret;
-            expect(() => renderHaproxyCfg(c.topology, c.node, { ...c.secrets, [key]: "abc' def#x" })).toThrow(/read differently/);
+            expect(() => renderHaproxyCfg(c.topology, c.node, { ...c.secrets, [key]: "abc\ndef-long-enough" })).toThrow(/control character \(U\+000A\)/);
+        });
+    });
+
+    describe("quotes the stats password whatever it holds", () => {
+        const c = cases[0];
+        it("' # $ \\ and spaces stay one word that haproxy -c accepts", () => {
+            const key = c.topology.haproxy!.stats.passwordSecret;
+            const out = renderHaproxyCfg(c.topology, c.node, { ...c.secrets, [key]: "abc' def#x $HOME \\" }).content;
+            expect(out).toContain(`    stats auth '${c.topology.haproxy!.stats.user}:abc'\\'' def#x $HOME \\'\n`);
+            const v = haproxyCheck(out);
+            expect(v.output).toMatch(/Configuration file is valid/);
+            expect(v.code).toBe(0);
         });
     });
 });

@@ -6,7 +6,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
-import { keepalivedCheck, shellcheck, Verdict } from "../support/validators";
+import { keepalivedCheck, keepalivedCheckInstalled, shellcheck, Verdict } from "../support/validators";
 import { expectGolden } from "../support/golden";
 import { RenderedFile } from "../../components/render/file";
 import { KEEPALIVED_CONF, KeepalivedLevel, keepalivedHolders, renderKeepalivedConf, renderKeepalivedFiles } from "../../components/render/keepalived";
@@ -46,41 +46,6 @@ function run(cmd: string, args: string[], input?: string): Verdict {
     const r = spawnSync(cmd, args, { input, encoding: "utf8", timeout: 60_000 });
     if (r.error) throw r.error;
     return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
-}
-
-/**
- * keepalivedCheck on the files as installed. keepalived -t disables (and reports) a
- * track script it cannot find, and enable_script_security also checks the scripts'
- * ownership and modes, so the rendered files are put in place in a private mount
- * namespace (a tmpfs over /etc/keepalived, the machine's own directory untouched) and
- * keepalived -t runs there, in a fresh network namespace with every named interface.
- */
-function keepalivedCheckInstalled(files: RenderedFile[], interfaces: string[]): Verdict {
-    const stage = fs.mkdtempSync(path.join(os.tmpdir(), "ka-stage-"));
-    fs.chmodSync(stage, 0o755);
-    const ns = `kt-${crypto.randomBytes(4).toString("hex")}`;
-    try {
-        for (const f of files) {
-            const rel = path.relative("/etc/keepalived", f.path);
-            if (rel.startsWith("..")) throw new Error(`${f.path} is outside /etc/keepalived`);
-            const dest = path.join(stage, rel);
-            fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o755 });
-            fs.writeFileSync(dest, f.content, { mode: parseInt(f.mode, 8) });
-            fs.chmodSync(dest, parseInt(f.mode, 8));
-        }
-        const add = run("ip", ["netns", "add", ns]);
-        if (add.code !== 0) throw new Error(`ip netns add failed: ${add.output}`);
-        interfaces.forEach((ifname, i) => {
-            const made = run("ip", ["-n", ns, "link", "add", ifname, "type", "veth", "peer", "name", `kipeer${i}`]);
-            if (made.code !== 0) throw new Error(`cannot create ${ifname}: ${made.output}`);
-            run("ip", ["-n", ns, "link", "set", ifname, "up"]);
-        });
-        const inner = 'mount -t tmpfs -o mode=0755 tmpfs /etc/keepalived && cp -a "$0"/. /etc/keepalived/ && test -f /etc/keepalived/keepalived.conf && exec ip netns exec "$1" keepalived -t -f /etc/keepalived/keepalived.conf';
-        return run("unshare", ["--mount", "--propagation", "private", "sh", "-c", inner, stage, ns]);
-    } finally {
-        run("ip", ["netns", "del", ns]);
-        fs.rmSync(stage, { recursive: true, force: true });
-    }
 }
 
 const complaints = (v: Verdict) => v.output.split("\n").filter((l) => /WARNING|Unknown|Disabling|deprecated|not found/i.test(l));
@@ -175,7 +140,7 @@ describe("keepalived.conf", () => {
     it("keeps the auth password out of v3 instances and puts it in v2 ones", () => {
         const { topology, secrets } = loadStackFile("test/fixtures/tutorial-004.yaml");
         const conf = renderKeepalivedConf(topology, "host", "lb1", secrets).content;
-        expect(conf).toContain(`auth_pass ${secrets.vrrpAuthPass}`);
+        expect(conf).toContain(`auth_pass "${secrets.vrrpAuthPass}"`);
         expect(conf).toMatch(/version 2/);
         for (const c of CASES) {
             const text = confOf(render(c));

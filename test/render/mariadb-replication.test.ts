@@ -9,40 +9,21 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { loadTopology } from "../../model/load";
 import { Topology } from "../../model/schema";
 import { renderDualMasterCnf } from "../../components/render/mysql-cnf";
 import { renderReplicationFiles } from "../../components/render/replication-sql";
 import { staleAccountsSql } from "../../components/render/database-users-sql";
 import { SecretLookup } from "../../model/rules/secrets";
 import { ROOT_CLIENT_CNF } from "../../components/render/client-cnf";
-import { goodSecrets, PROJECT } from "../support/stacks";
+import { loopbackDualMaster } from "../support/loopback-dual-master";
+import { goodSecrets } from "../support/stacks";
 import { freePort, hasMariadb, MariadbServer, startMariadb, waitFor } from "../support/mariadb";
 
 const maybe = hasMariadb() ? describe : describe.skip;
 if (!hasMariadb()) console.warn("mariadb-replication: mariadbd/mariadb-install-db not found, real replication test SKIPPED");
 
 function testTopology(port: number, replication: Record<string, unknown> = { connectRetryS: 1 }, secrets: Record<string, SecretLookup> = {}) {
-    return loadTopology(
-        PROJECT,
-        {
-            hosts: [{ name: "box", ssh: { address: "10.99.0.11" }, lan: { interface: "eth0", address: "10.99.0.11/24" }, swarmRole: "manager" }],
-            network: { name: "net1", driver: "bridge", subnet: "127.0.0.0/24", gateway: "127.0.0.1", gwbridgeSubnet: "10.201.0.0/24" },
-            database: {
-                dualMaster: {
-                    flavor: "mariadb",
-                    image: "mariadb:10.11",
-                    port,
-                    replication,
-                    servers: [
-                        { name: "dm1", host: "box", ip: "127.0.0.21", serverId: 1, autoIncrementOffset: 1 },
-                        { name: "dm2", host: "box", ip: "127.0.0.22", serverId: 2, autoIncrementOffset: 2 },
-                    ],
-                },
-            },
-        },
-        goodSecrets(secrets),
-    );
+    return loopbackDualMaster(port, { replication }, secrets);
 }
 
 interface Side {

@@ -12,6 +12,14 @@ import { declareTopology } from "../../infra/topology";
 export const SECRET_SIG: string = pulumi.runtime.specialSecretSig;
 export const SIG_KEY: string = pulumi.runtime.specialSigKey;
 
+/** What the mocked command:local:run prints: the swarm join token the workers' join steps get. */
+export const MOCK_SWARM_TOKEN = "SWMTKN-1-mock-token";
+
+/** A mocked command's stdout is this followed by the command's name. */
+export const MOCK_STDOUT_PREFIX = "mock-stdout-of-";
+
+const COMMAND_TYPES = new Set(["command:remote:Command", "command:local:Command"]);
+
 export interface Registered {
     readonly type: string;
     readonly name: string;
@@ -77,6 +85,8 @@ export interface MockOptions {
      * a replaced step's id, then see their triggers change as they would in a real plan.
      */
     readonly ids?: "name" | "replacement";
+    /** Collects every invoke the program makes (token, inputs), in order. */
+    readonly invokes?: pulumi.runtime.MockCallArgs[];
 }
 
 function mockId(args: pulumi.runtime.MockResourceArgs, how: MockOptions["ids"]): string {
@@ -100,12 +110,15 @@ export async function declareUnderMocks(stack: LoadedStack, options: MockOptions
                 registrations++;
                 const id = mockId(args, options.ids);
                 engine.set(`${args.type}::${args.name}`, { inputs: args.inputs ?? {}, custom: args.custom ?? false, id });
-                return {
-                    id,
-                    state: { ...args.inputs, stdout: args.type === "command:remote:Command" ? "SWMTKN-mock-token" : undefined },
-                };
+                // Each command prints a text of its own, so that a test sees where a stdout goes.
+                const stdout = COMMAND_TYPES.has(args.type) ? `${MOCK_STDOUT_PREFIX}${args.name}` : undefined;
+                return { id, state: { ...args.inputs, stdout } };
             },
-            call: (args) => args.inputs,
+            // command:local:run (the swarm join token read on the manager) answers a token.
+            call: (args) => {
+                options.invokes?.push(args);
+                return args.token === "command:local:run" ? { ...args.inputs, stdout: MOCK_SWARM_TOKEN, stderr: "" } : args.inputs;
+            },
         },
         "ha-mysql",
         "dev",

@@ -5,6 +5,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { RenderedFile } from "../../components/render/file";
 
 export interface Verdict {
     readonly code: number;
@@ -69,5 +70,40 @@ export function keepalivedCheck(conf: string, interfaces: string[]): Verdict {
         });
     } finally {
         run("ip", ["netns", "del", ns]);
+    }
+}
+
+/**
+ * keepalivedCheck on the files as installed. keepalived -t disables (and reports) a
+ * track script it cannot find, and enable_script_security also checks the scripts'
+ * ownership and modes, so the rendered files are put in place in a private mount
+ * namespace (a tmpfs over /etc/keepalived, the machine's own directory untouched) and
+ * keepalived -t runs there, in a fresh network namespace with every named interface.
+ */
+export function keepalivedCheckInstalled(files: RenderedFile[], interfaces: string[]): Verdict {
+    const stage = fs.mkdtempSync(path.join(os.tmpdir(), "ka-stage-"));
+    fs.chmodSync(stage, 0o755);
+    const ns = `kt-${crypto.randomBytes(4).toString("hex")}`;
+    try {
+        for (const f of files) {
+            const rel = path.relative("/etc/keepalived", f.path);
+            if (rel.startsWith("..")) throw new Error(`${f.path} is outside /etc/keepalived`);
+            const dest = path.join(stage, rel);
+            fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o755 });
+            fs.writeFileSync(dest, f.content, { mode: parseInt(f.mode, 8) });
+            fs.chmodSync(dest, parseInt(f.mode, 8));
+        }
+        const add = run("ip", ["netns", "add", ns]);
+        if (add.code !== 0) throw new Error(`ip netns add failed: ${add.output}`);
+        interfaces.forEach((ifname, i) => {
+            const made = run("ip", ["-n", ns, "link", "add", ifname, "type", "veth", "peer", "name", `kipeer${i}`]);
+            if (made.code !== 0) throw new Error(`cannot create ${ifname}: ${made.output}`);
+            run("ip", ["-n", ns, "link", "set", ifname, "up"]);
+        });
+        const inner = 'mount -t tmpfs -o mode=0755 tmpfs /etc/keepalived && cp -a "$0"/. /etc/keepalived/ && test -f /etc/keepalived/keepalived.conf && exec ip netns exec "$1" keepalived -t -f /etc/keepalived/keepalived.conf';
+        return run("unshare", ["--mount", "--propagation", "private", "sh", "-c", inner, stage, ns]);
+    } finally {
+        run("ip", ["netns", "del", ns]);
+        fs.rmSync(stage, { recursive: true, force: true });
     }
 }

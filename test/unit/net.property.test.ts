@@ -1,6 +1,9 @@
 // Property tests for the address helpers every rule and renderer relies on.
 import fc from "fast-check";
 import { broadcastOf, canonicalCidr, contains, fromInt, hostCount, isCidr, isHostAddressOf, isIPv4, networkOf, overlaps, toInt } from "../../model/net";
+import { Topology } from "../../model/schema";
+import { DOCKER_DEFAULT_NETWORKS, dockerDefaultNetworksFree } from "../../model/rules/network";
+import { loadStackFile } from "../support/stacks";
 
 const ipInt = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 const ip = ipInt.map(fromInt);
@@ -54,5 +57,41 @@ describe("address helpers", () => {
             expect(isCidr(bad) && isIPv4(bad)).toBe(false);
         }
         expect(isCidr("10.0.0.0/8")).toBe(true);
+    });
+});
+
+describe("Docker's default networks", () => {
+    const dev = loadStackFile("Pulumi.dev.yaml").topology;
+    const withNetwork = (network: Partial<Topology["network"]>): Topology => ({ ...dev, network: { ...dev.network, ...network } });
+    const flagged = (t: Topology, path: string) => dockerDefaultNetworksFree(t).some((i) => i.path === path);
+    const DOCKER0 = "172.17.0.0/16";
+    const INGRESS = "10.0.0.0/24";
+    /** A block inside 172.17.0.0/16, of any size from the whole /16 down to one address. */
+    const insideDocker0 = fc.tuple(fc.integer({ min: 0, max: 2 ** 16 - 1 }), fc.integer({ min: 16, max: 32 })).map(([n, p]) => `${fromInt(toInt("172.17.0.0") + n)}/${p}`);
+
+    it("names the networks the rule guards", () => {
+        expect(DOCKER_DEFAULT_NETWORKS.map((d) => d.subnet)).toEqual([DOCKER0, INGRESS]);
+    });
+
+    it("refuses every container subnet inside or around docker0, on either driver", () => {
+        fc.assert(
+            fc.property(insideDocker0, fc.constantFrom("overlay", "bridge") as fc.Arbitrary<"overlay" | "bridge">, (c, driver) => flagged(withNetwork({ subnet: c, driver }), "network.subnet")),
+        );
+        fc.assert(fc.property(fc.integer({ min: 0, max: 15 }), (p) => flagged(withNetwork({ subnet: `172.16.0.0/${p}` }), "network.subnet") === overlaps(`172.16.0.0/${p}`, DOCKER0)));
+    });
+
+    it("refuses a subnet exactly when it overlaps docker0, or the ingress network on an overlay", () => {
+        fc.assert(
+            fc.property(cidr, fc.constantFrom("overlay", "bridge") as fc.Arbitrary<"overlay" | "bridge">, (c, driver) => {
+                const expected = overlaps(c, DOCKER0) || (driver === "overlay" && overlaps(c, INGRESS));
+                return flagged(withNetwork({ subnet: c, driver }), "network.subnet") === expected;
+            }),
+        );
+    });
+
+    it("refuses a docker_gwbridge subnet on either default network, and accepts any other", () => {
+        fc.assert(
+            fc.property(cidr, (c) => flagged(withNetwork({ gwbridgeSubnet: c }), "network.gwbridgeSubnet") === (overlaps(c, DOCKER0) || overlaps(c, INGRESS))),
+        );
     });
 });
