@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { fingerprint } from "../../model/host-key";
+import { isWarning } from "../../model/issues";
 import { parseTopology } from "../../model/load";
 import { secretUses } from "../../model/rules/secrets";
 import { LoopbackSshd, startSshd } from "../support/loopback-sshd";
@@ -65,7 +66,9 @@ function configure(t: Raw): void {
     const salt = fs.readFileSync(path.join(work, "salt"), "utf8");
     fs.writeFileSync(config, `${salt}${stringify({ config: { "ha-mysql:topology": t } })}`);
     const parsed = parseTopology(t);
-    if (!parsed.topology || parsed.issues.length > 0) throw new Error(JSON.stringify(parsed.issues));
+    // Two hosts stand in for three: the warning about the Galera majority is expected.
+    const errors = parsed.issues.filter((i) => !isWarning(i));
+    if (!parsed.topology || errors.length > 0) throw new Error(JSON.stringify(errors));
     for (const use of secretUses(parsed.topology)) {
         const value = use.kind === "sshKey" ? vm105.privateKey : use.kind === "vrrpAuth" ? crypto.randomBytes(4).toString("hex") : `Pw-${crypto.randomBytes(9).toString("hex")}`;
         must(pulumi(["config", "set", "--secret", "--config-file", config, use.key], path.join(work, "scratch"), value));
@@ -107,6 +110,7 @@ describe("pulumi up of the stack program", () => {
         configure(topology([vm105.hostKeys.ed25519 as string, impostor.hostKeys.ed25519 as string]));
         // A preview runs no step: it plans the checks and, waiting for them, everything else.
         const plan = pulumi(["preview", "--config-file", config], REPO);
+        if (plan.code !== 0) process.stderr.write(plan.out);
         expect([plan.code, plan.out]).toEqual([0, expect.stringContaining("+ ")]);
         expect(plan.out).toMatch(/command:local:Command\s+vm107-host-key\s+create/);
         // Even with --continue-on-error, which goes on with everything that does not wait for the failed step.
