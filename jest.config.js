@@ -12,8 +12,8 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [
     project("unit"),
-    project("graph"),
-    project("render"),
+    project("graph", { setupFilesAfterEnv: ["<rootDir>/test/support/ssh-dir.ts"] }),
+    project("render", { setupFilesAfterEnv: ["<rootDir>/test/support/ssh-dir.ts"] }),
     project("lab"),
     project("conformance"),
   ],

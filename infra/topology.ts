@@ -6,6 +6,8 @@ import { haproxyListeners, hostByName, macvlanHosts, macvlanNodes, pxcBootstrapN
 import { parseCidr } from "../model/net";
 import { nodeAddresses, sqlEndpoints, statsEndpoints } from "../model/endpoints";
 import { HostBase } from "../components/host/host-base";
+import { HostTrust } from "../components/host/host-trust";
+import { dockerSsh, writeDockerSsh } from "../components/host/docker-ssh";
 import { VrrpFirewall } from "../components/host/vrrp-firewall";
 import { HostKeepalived } from "../components/host/host-keepalived";
 import { SwarmCluster } from "../components/docker/swarm";
@@ -50,10 +52,25 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
     const t = stack.topology;
     const secrets = pulumi.secret(stack.secrets);
 
+    // First the SSH trust: each host's key compared with its pin, and the Docker provider's ssh
+    // files, written now so that they exist for every later operation, deletes included.
+    const sshFiles = t.hosts.map((h) => dockerSsh(h, stack.secrets[h.ssh.privateKeySecret], pulumi.getProject(), pulumi.getStack()));
+    for (const d of sshFiles) if (d) writeDockerSsh(d);
+    const trust = t.hosts.map((h, i) => new HostTrust(`${h.name}-trust`, { host: h, index: i, dockerSsh: sshFiles[i] }));
+    const checked = pulumi.all(trust.map((x) => x.checked));
+    const trustSteps = trust.flatMap((x) => x.steps);
+
     const hosts: Record<string, HostBase> = {};
     const firewalls: Record<string, pulumi.Resource[]> = {};
-    for (const h of t.hosts) {
-        hosts[h.name] = new HostBase(h.name, { host: h, privateKey: secrets.apply((s) => s[h.ssh.privateKeySecret]), sysctl: renderSysctl(t, h.name) });
+    for (const [i, h] of t.hosts.entries()) {
+        hosts[h.name] = new HostBase(h.name, {
+            host: h,
+            privateKey: secrets.apply((s) => s[h.ssh.privateKeySecret]),
+            sysctl: renderSysctl(t, h.name),
+            checked,
+            trust: trustSteps,
+            dockerSsh: sshFiles[i],
+        });
         firewalls[h.name] = new VrrpFirewall(
             `${h.name}-firewall`,
             { host: h, connection: hosts[h.name].connection, firewall: renderFirewall(t, h.name) },

@@ -4,8 +4,9 @@
 # Pulumi.<stack>.yaml with the secrets added (--config-file), so the committed stack file never
 # holds a secret, not even encrypted.
 #
-#   stack.sh prepare             create the stack, refresh the config copy, set the secrets
-#                                (idempotent: secret values are generated once and kept)
+#   stack.sh prepare             create the stack, refresh the config copy, pin each lab host's
+#                                generated SSH key in it, set the secrets (idempotent: secret
+#                                values are generated once and kept)
 #   stack.sh pulumi <cmd> ...    run `pulumi <cmd> --stack <stack> [--config-file <copy>] ...`
 #   stack.sh set-path <path> <v> change one topology value in the copy (tests and drills)
 #   stack.sh env                 print what an interactive shell evals to run plain `pulumi`
@@ -88,6 +89,9 @@ prepare() {
 		cat "$repo/Pulumi.$stack.yaml"
 	} >"$cfg.tmp"
 	mv -f "$cfg.tmp" "$cfg"
+	# Each lab host's generated ed25519 key as its hosts[].ssh.hostKey (new on every machine, so
+	# never in the committed file).
+	(cd "$repo" && npx --no-install ts-node lab/pin-host-keys.ts "$cfg") >&2 || die "could not pin the lab hosts' keys in $cfg"
 	local key kind n=0
 	while read -r key kind; do
 		secret_value "$key" "$kind"
@@ -153,7 +157,7 @@ env)
 	;;
 remove) remove ;;
 *)
-	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

@@ -45,7 +45,9 @@ export const HostSchema = z.strictObject({
                 message: "must be a public host key line like 'ssh-ed25519 AAAA...' (from ssh-keyscan, without the host name)",
             })
             .optional()
-            .describe("Pinned SSH host key; when set, a host presenting another key is refused."),
+            .describe(
+                "Pinned SSH host key, 'ssh-ed25519 AAAA...' or 'ecdsa-sha2-nistp256 AAAA...' as `ssh-keyscan -t ed25519 <address>` prints it (without the host name). Every SSH connection of the stack, the Docker provider's included, then accepts this key only, and a first step per host refuses a host presenting another one, naming both fingerprints. An ssh-rsa key is refused: pinned, it cannot connect to OpenSSH 8.8 or later. Unset: any host key is accepted (docs/security.md).",
+            ),
         dialRetries: z.number().int().min(1).max(100).default(10).describe("Dial attempts before the connection is given up."),
     }),
     lan: z.strictObject({
@@ -64,7 +66,9 @@ export const HostSchema = z.strictObject({
                 .string()
                 .regex(/^(ssh|unix|tcp):\/\/\S+$/, { message: "must be an ssh://, unix:// or tcp:// Docker host URL" })
                 .optional()
-                .describe("Docker API endpoint; default ssh://<user>@<address>:<port>."),
+                .describe(
+                    "Docker API endpoint; default ssh://<user>@<address>:<port>. At ssh:// the machine's ssh logs in with the stack's private key only and accepts the pinned host key only (ssh.hostKey; docs/security.md), from files the program writes under ~/.ha-mysql/ssh.",
+                ),
         })
         .default({})
         .describe("How Pulumi's Docker provider reaches this host's engine."),

@@ -3,7 +3,8 @@
 // step's stdout (a command's stdout comes back to its next run as PULUMI_COMMAND_STDOUT and
 // lands in the error of a failed run): after init, the machine running Pulumi reads it on the
 // manager over the manager's SSH connection (command:local:run, which keeps nothing in state),
-// and each worker's join step gets it on stdin, as a secret.
+// and each worker's join step gets it on stdin, as a secret. A manager that is no swarm manager
+// yet prints no token.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host } from "../../model/schema";
@@ -47,11 +48,16 @@ export class SwarmCluster extends pulumi.ComponentResource {
         );
         this.members[manager.name] = init;
         const privateKey = pulumi.output(args.hosts[manager.name].connection).apply((c) => c.privateKey ?? "");
+        // The read waits for init through an input, not only dependsOn (an invoke runs at preview
+        // time whatever it depends on): while init is yet to run, as in a preview of a fresh stack,
+        // its stdout is unknown, so no read is made and the manager is not dialled before its
+        // host key check has run. Only the fact of the output is used, never its text.
+        const read = init.stdout.apply(() => swarmTokenRead(manager.ssh));
         const token = pulumi.secret(
             command.local
                 .runOutput(
                     {
-                        command: swarmTokenRead(manager.ssh),
+                        command: read,
                         stdin: pulumi.secret(privateKey),
                         logging: "none",
                         addPreviousOutputInEnv: false,

@@ -1,5 +1,6 @@
 // Per host: the SSH connection every later step uses, the host's Docker provider,
-// and the host-level prerequisites (docker present, state directory, sysctl).
+// and the host-level prerequisites (docker present, state directory, sysctl). Both the
+// connection and the provider wait for every host's key check (HostTrust).
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Host } from "../../model/schema";
@@ -8,6 +9,7 @@ import { filesPayload } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";
 import { applyKeepingRemove, removeKept } from "../render/step-scripts";
 import { PREREQ_CREATE, PREREQ_DELETE } from "../render/host-prereq";
+import { DockerSsh, dockerUrl } from "./docker-ssh";
 
 export interface HostBaseArgs {
     /** The host to prepare: its name, SSH address, port and user. */
@@ -16,6 +18,12 @@ export interface HostBaseArgs {
     readonly privateKey: pulumi.Input<string>;
     /** The sysctl drop-in this host needs for the pieces it runs (and, for an LVS DR real server, the VIPs on lo). */
     readonly sysctl: SysctlRender;
+    /** Resolves when every host's key check has passed: the connection's address waits for it. */
+    readonly checked: pulumi.Input<string[]>;
+    /** The trust steps of every host; the Docker provider depends on them (and is deleted before them). */
+    readonly trust: pulumi.Resource[];
+    /** The Docker provider's ssh files and options, when its engine is reached at ssh://. */
+    readonly dockerSsh?: DockerSsh;
 }
 
 export class HostBase extends pulumi.ComponentResource {
@@ -27,7 +35,8 @@ export class HostBase extends pulumi.ComponentResource {
         super("ha-mysql:host:HostBase", name, {}, opts);
         const h = args.host;
         this.connection = {
-            host: h.ssh.address,
+            // An output of the key checks: every step on the host depends on them.
+            host: pulumi.output(args.checked).apply(() => h.ssh.address),
             port: h.ssh.port,
             user: h.ssh.user,
             privateKey: pulumi.secret(args.privateKey),
@@ -38,10 +47,10 @@ export class HostBase extends pulumi.ComponentResource {
         this.docker = new docker.Provider(
             `${name}-docker`,
             {
-                host: h.docker.host ?? `ssh://${h.ssh.user}@${h.ssh.address}:${h.ssh.port}`,
-                sshOpts: h.docker.host ? undefined : ["-o", "BatchMode=yes", "-o", "ConnectTimeout=15"],
+                host: dockerUrl(h),
+                sshOpts: args.dockerSsh?.sshOpts,
             },
-            { parent: this },
+            { parent: this, dependsOn: args.trust },
         );
         const sysctl = args.sysctl;
         this.ready = remoteStep(

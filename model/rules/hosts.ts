@@ -3,6 +3,7 @@ import { Topology } from "../schema";
 import { allContainers } from "../derive";
 import { ConfigIssue, issue } from "../issues";
 import { parseCidr } from "../net";
+import { parsePublicKey } from "../host-key";
 
 export function hostNamesUnique(t: Topology): ConfigIssue[] {
     return duplicatesOf(t.hosts.map((h) => h.name)).map(({ value, index }) =>
@@ -18,6 +19,36 @@ export function hostAddressesUnique(t: Topology): ConfigIssue[] {
         issue(`hosts[${index}].ssh.address`, t.hosts[index].ssh.address, `SSH endpoint ${value} is given to two hosts`, "point every host at its own SSH address or port"),
     );
     return [...lan, ...ssh];
+}
+
+/**
+ * A pinned host key must be one the command provider can use: it offers exactly the pin's type as
+ * the host key algorithm, and for "ssh-rsa" that is the SHA-1 signature OpenSSH 8.8 and later
+ * refuse, so every connection would fail (test/conformance measures it). The key must also be
+ * what its type says.
+ */
+export function hostKeysUsable(t: Topology): ConfigIssue[] {
+    return t.hosts.flatMap((h, i) => {
+        const pin = h.ssh.hostKey;
+        if (!pin) return [];
+        const at = `hosts[${i}].ssh.hostKey`;
+        const scan = `ssh-keyscan -t ed25519${h.ssh.port === 22 ? "" : ` -p ${h.ssh.port}`} ${h.ssh.address}`;
+        const type = pin.split(" ")[0];
+        if (type === "ssh-rsa") {
+            return [
+                issue(
+                    at,
+                    pin,
+                    `host ${h.name} pins an ssh-rsa key: the SSH connection then offers only the SHA-1 ssh-rsa signature, which OpenSSH 8.8 and later refuse, so no step could reach the host ("no common algorithm for host key")`,
+                    `pin the host's ed25519 or ECDSA key instead, e.g. the line \`${scan}\` prints, without the host name`,
+                ),
+            ];
+        }
+        if (!parsePublicKey(pin)) {
+            return [issue(at, pin, `host ${h.name}'s pinned key is not a valid ${type} public key (its encoded type differs or it is cut short)`, `copy the whole line \`${scan}\` prints, without the host name`)];
+        }
+        return [];
+    });
 }
 
 export function oneSwarmManager(t: Topology): ConfigIssue[] {

@@ -1,16 +1,47 @@
 // The resource graph of each example stack under mocks: what is declared, under which
 // parent, and the dependency edges that encode the order the tutorials follow by hand.
+import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { LoadedStack } from "../../model/load";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { LoadedStack, loadTopology } from "../../model/load";
+import { macvlanNodes, vrrpMembers } from "../../model/derive";
+import { fingerprint } from "../../model/host-key";
+import { Host } from "../../model/schema";
 import { SWARM_TOKEN_READ } from "../../components/render/swarm";
 import { shellQuote } from "../../components/render/escape";
-import { macvlanNodes, vrrpMembers } from "../../model/derive";
-import * as pulumi from "@pulumi/pulumi";
-import { declareUnderMocks, dependsOn, mockKeyAndCertificate, MOCK_STDOUT_PREFIX, MOCK_SWARM_TOKEN, occurrences, Registered, SECRET_SIG, SIG_KEY } from "../support/graph";
-import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
+import { byName, declareUnderMocks, dependsOn, mockKeyAndCertificate, MOCK_STDOUT_PREFIX, MOCK_SWARM_TOKEN, occurrences, Registered, SECRET_SIG, SIG_KEY } from "../support/graph";
+import { allStackFiles, goodSecrets, loadStackFile, PROJECT, rawTopology, stackLabel, TEST_SSH_KEY } from "../support/stacks";
 
 const COMMAND = "command:remote:Command";
 const CONTAINER = "docker:index/container:Container";
+const PROVIDER = "pulumi:providers:docker";
+
+/** The sshOpts a Docker provider was given (the SDK sends them JSON-encoded). */
+function sshOptsOf(records: Registered[], host: string): string[] | undefined {
+    const v = byName(records, `${host}-docker`).inputs.sshOpts;
+    return typeof v === "string" ? (JSON.parse(v) as string[]) : undefined;
+}
+
+/** The Docker provider's ssh directory of a host (the graph project's HA_MYSQL_SSH_DIR, project ha-mysql, stack dev). */
+const sshDir = (host: string) => path.join(process.env.HA_MYSQL_SSH_DIR as string, "ha-mysql", "dev", host);
+const mode = (p: string) => fs.statSync(p).mode & 0o777;
+
+/** What a host reached over ssh:// gives its Docker provider: the stack's key only, and the pin when there is one. */
+function expectedSshOpts(h: Host): string[] {
+    const dir = sshDir(h.name);
+    const base = ["-F", "/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-i", `${dir}/id`];
+    if (!h.ssh.hostKey) return [...base, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"];
+    return [
+        ...base,
+        "-o", "StrictHostKeyChecking=yes",
+        "-o", `UserKnownHostsFile=${dir}/known_hosts`,
+        "-o", "GlobalKnownHostsFile=/dev/null",
+        "-o", `HostKeyAlgorithms=${h.ssh.hostKey.split(" ")[0]}`,
+        "-o", "UpdateHostKeys=no",
+    ];
+}
 
 function count(records: Registered[], type: string): number {
     return records.filter((r) => r.type === type).length;
@@ -130,6 +161,43 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
         }
     });
 
+    it("checks every host's SSH key first: every remote step and Docker provider waits for every host's check", () => {
+        const t = stack.topology;
+        const checks = t.hosts.map((h) => byName(records, `${h.name}-host-key`));
+        for (const [i, h] of t.hosts.entries()) {
+            const c = checks[i];
+            expect([c.name, c.type, c.inputs.update === c.inputs.create, c.inputs.triggers, typeof c.inputs.delete, c.deleteBeforeReplace]).toEqual([c.name, "command:local:Command", true, undefined, "string", true]);
+            expect(c.parent).toBe(byName(records, `${h.name}-trust`).urn);
+            // The check (on stdin when there is a pin) names the host and the pin's fingerprint in its messages.
+            const script = String(c.inputs.stdin ?? c.inputs.create);
+            expect(script).toContain(`host ${h.name} (${h.ssh.address})`);
+            expect(script).toContain(h.ssh.hostKey ? fingerprint(h.ssh.hostKey) : "has no pinned host key");
+            if (h.ssh.hostKey) expect(c.inputs.create).toMatch(/^sh -s # /);
+            expect(c.deps).toEqual([]);
+        }
+        const gated = records.filter((r) => r.type === COMMAND || r.type === PROVIDER);
+        expect(gated.length).toBeGreaterThan(t.hosts.length);
+        for (const r of gated) for (const c of checks) expect([r.name, c.name, dependsOn(records, r.name, c.name)]).toEqual([r.name, c.name, true]);
+    });
+
+    it("gives a Docker provider reached at ssh:// the pinned host key and the stack's key only, in private files", () => {
+        for (const h of stack.topology.hosts) {
+            const dir = sshDir(h.name);
+            if (h.docker.host && !h.docker.host.startsWith("ssh://")) {
+                expect([h.name, sshOptsOf(records, h.name), records.some((r) => r.name === `${h.name}-docker-ssh`)]).toEqual([h.name, undefined, false]);
+                continue;
+            }
+            expect([h.name, sshOptsOf(records, h.name)]).toEqual([h.name, expectedSshOpts(h)]);
+            expect(byName(records, `${h.name}-docker`).inputs.host).toBe(`ssh://root@${h.ssh.address}:22`);
+            expect(fs.readFileSync(`${dir}/id`, "utf8")).toBe(TEST_SSH_KEY);
+            expect(fs.readFileSync(`${dir}/known_hosts`, "utf8")).toBe(`${h.ssh.address} ${h.ssh.hostKey}\n`);
+            for (let d = dir; d !== path.dirname(process.env.HA_MYSQL_SSH_DIR as string); d = path.dirname(d)) expect([d, mode(d)]).toEqual([d, 0o700]);
+            for (const f of ["id", "known_hosts"]) expect([f, mode(`${dir}/${f}`)]).toEqual([f, 0o600]);
+            // The step that removes the files is deleted after the provider, hence after every Docker resource.
+            expect(dependsOn(records, `${h.name}-docker`, `${h.name}-docker-ssh`)).toBe(true);
+        }
+    });
+
     it("keeps every password out of the containers' environment (the Percona image's entrypoint excepted)", () => {
         const percona = stack.topology.database.pxc && stack.topology.database.pxc.flavor !== "mariadb" ? stack.topology.database.pxc.nodes.map((n) => n.name) : [];
         const containers = records.filter((r) => r.type === CONTAINER && !percona.includes(String(r.inputs.name)));
@@ -202,4 +270,52 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
             expect([key, found.filter((o) => !o.secret)]).toEqual([key, []]);
         }
     });
+});
+
+describe("the Docker provider's ssh files", () => {
+    let own: string;
+    let saved: string | undefined;
+    beforeAll(() => {
+        own = fs.mkdtempSync(path.join(os.tmpdir(), "ha-mysql-ssh-files-"));
+        saved = process.env.HA_MYSQL_SSH_DIR;
+        process.env.HA_MYSQL_SSH_DIR = own;
+    });
+    afterAll(() => {
+        process.env.HA_MYSQL_SSH_DIR = saved;
+        fs.rmSync(own, { recursive: true, force: true });
+    });
+
+    it("are the same files, untouched, on the next run, and the step's delete removes them", async () => {
+        const stack = loadStackFile("Pulumi.tutorial.yaml");
+        const first = await declareUnderMocks(stack);
+        const dir = sshDir("vm105");
+        const stamp = () => ["id", "known_hosts"].map((f) => fs.statSync(`${dir}/${f}`).mtimeMs);
+        const before = stamp();
+        await new Promise((r) => setTimeout(r, 20));
+        const second = await declareUnderMocks(stack);
+        expect(stamp()).toEqual(before);
+        expect(sshOptsOf(second, "vm105")).toEqual(sshOptsOf(first, "vm105"));
+        const step = byName(second, "vm105-docker-ssh");
+        execFileSync("sh", ["-c", step.inputs.create as string]);
+        execFileSync("sh", ["-c", step.inputs.delete as string]);
+        expect(fs.existsSync(dir)).toBe(false);
+        // The other host's files stay until its own step is deleted.
+        expect(fs.readdirSync(sshDir("vm107")).sort()).toEqual(["id", "known_hosts"]);
+        expect(() => execFileSync("sh", ["-c", step.inputs.create as string], { stdio: "pipe" })).toThrow(/is missing/);
+    }, 60_000);
+
+    it("without a pin: no known_hosts (a removed pin's goes), and ssh accepts any host key, as the command provider does", async () => {
+        await declareUnderMocks(loadStackFile("Pulumi.tutorial.yaml"));
+        expect(fs.readdirSync(sshDir("vm107")).sort()).toEqual(["id", "known_hosts"]);
+        const raw = structuredClone(rawTopology("Pulumi.tutorial.yaml")) as { hosts: Array<{ ssh: { hostKey?: string } }> };
+        delete raw.hosts[1].ssh.hostKey;
+        const stack = loadTopology(PROJECT, raw, goodSecrets());
+        const records = await declareUnderMocks(stack);
+        const [pinned, unpinned] = stack.topology.hosts;
+        expect(sshOptsOf(records, unpinned.name)).toEqual(expectedSshOpts(unpinned));
+        expect(sshOptsOf(records, unpinned.name)).toContain("StrictHostKeyChecking=no");
+        expect(fs.readdirSync(sshDir(unpinned.name))).toEqual(["id"]);
+        expect(byName(records, `${unpinned.name}-host-key`).inputs.create).toContain("has no pinned host key");
+        expect(sshOptsOf(records, pinned.name)).toContain("StrictHostKeyChecking=yes");
+    }, 60_000);
 });

@@ -1,6 +1,7 @@
-// Every script a remote step runs on a host (create and delete), as declared by the real
-// components for each example stack, passes `sh -n` and shellcheck: a quoting slip in a
-// TypeScript template (a lost backslash) shows up here, not on a host half-way through `up`.
+// Every script a remote step runs on a host (create and delete), and every local step's (the host
+// key checks and the Docker ssh files), as declared by the real components for each example
+// stack, passes `sh -n` and shellcheck: a quoting slip in a TypeScript template (a lost
+// backslash) shows up here, not on a host half-way through `up`.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { declareUnderMocks, Registered } from "../support/graph";
@@ -22,8 +23,11 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("remote scripts of %s", (_l
 
     it("parse with sh -n and pass shellcheck (errors and warnings)", () => {
         const problems: string[] = [];
-        for (const r of records.filter((x) => x.type === "command:remote:Command")) {
-            for (const phase of ["create", "delete"] as const) {
+        const steps = records.filter((x) => x.type === "command:remote:Command" || x.type === "command:local:Command");
+        expect(steps.filter((x) => x.type === "command:local:Command").length).toBeGreaterThan(0);
+        for (const r of steps) {
+            // A local step's script may come on stdin (`sh -s`).
+            for (const phase of r.type === "command:local:Command" && typeof r.inputs.stdin === "string" ? (["create", "delete", "stdin"] as const) : (["create", "delete"] as const)) {
                 const script = r.inputs[phase];
                 if (typeof script !== "string") continue;
                 const syntax = check("sh", ["-n"], script);

@@ -23,7 +23,7 @@ beforeAll(async () => {
         `#!/bin/sh\nif [ "$*" = "swarm join-token -q worker" ]; then echo ${TOKEN}; elif [ "$1" = info ]; then echo true; else echo "stub docker: $*" >&2; exit 1; fi\n`,
         { mode: 0o755 },
     );
-    sshd = await startSshd(path.join(dir, "sshd"), [], [`SetEnv PATH=${bin}:/usr/bin:/bin`]);
+    sshd = await startSshd(path.join(dir, "sshd"), { extraConfig: [`SetEnv PATH=${bin}:/usr/bin:/bin`] });
 }, 60_000);
 
 afterAll(async () => {
@@ -56,8 +56,8 @@ describe("the swarm join token read over the manager's SSH connection", () => {
         expect(r.left).toEqual([]);
     });
 
-    it("accepts the pinned host key, ed25519 or RSA", () => {
-        for (const k of [sshd.hostKeys.ed25519, sshd.hostKeys.rsa]) {
+    it("accepts the pinned host key, ed25519 or ECDSA", () => {
+        for (const k of [sshd.hostKeys.ed25519 as string, sshd.hostKeys.ecdsa as string]) {
             const r = read(k);
             expect([k.split(" ")[0], r.code, r.stdout]).toEqual([k.split(" ")[0], 0, `${TOKEN}\n`]);
         }

@@ -3,6 +3,8 @@
 // (with secrets still wrapped), through the public hooks only: the mocks' newResource gives
 // the inputs and ids, a stack transformation gives parent, options and dependencies.
 import * as crypto from "crypto";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "../../model/load";
 import { declareTopology } from "../../infra/topology";
@@ -105,6 +107,9 @@ function mockId(args: pulumi.runtime.MockResourceArgs, how: MockOptions["ids"]):
 }
 
 export async function declareUnderMocks(stack: LoadedStack, options: MockOptions = {}): Promise<Registered[]> {
+    // The program writes the Docker provider's ssh files of ssh:// hosts: never into the home
+    // directory of whoever evaluates it here (test/support/ssh-dir.ts sets a scratch one for jest).
+    process.env.HA_MYSQL_SSH_DIR ??= path.join(os.tmpdir(), "ha-mysql-ssh-under-mocks");
     const declared: Declared[] = [];
     const engine = new Map<string, { inputs: Record<string, unknown>; custom: boolean; id?: string }>();
     let registrations = 0;

@@ -1,5 +1,6 @@
-// A throwaway sshd on 127.0.0.1 with its own host keys (RSA and ed25519) and client key, for
-// tests of the command provider. Started by PID and stopped by PID.
+// A throwaway sshd on 127.0.0.1 with its own host keys (by default RSA, ECDSA P-256 and ed25519)
+// and client key, for tests of the command provider and of the host key checks. Started by PID and
+// stopped by PID.
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
@@ -8,14 +9,25 @@ import * as path from "path";
 export interface LoopbackSshd {
     readonly port: number;
     readonly privateKey: string;
-    /** authorized_keys lines of the host keys, by type. */
-    readonly hostKeys: { ed25519: string; rsa: string };
+    /** authorized_keys lines ("<type> <base64>") of the host keys it has, by type. */
+    readonly hostKeys: Partial<Record<HostKeyType, string>>;
     stop(): Promise<void>;
 }
 
 function keygen(type: string, file: string): void {
     const r = spawnSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-f", file], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`ssh-keygen -t ${type}: ${r.stderr}`);
+}
+
+export type HostKeyType = "ed25519" | "ecdsa" | "rsa";
+
+export interface SshdOptions {
+    /** AcceptEnv patterns; none: the OpenSSH default. */
+    readonly acceptEnv?: string[];
+    /** The host keys the server has (default all three). */
+    readonly hostKeyTypes?: HostKeyType[];
+    /** Further sshd_config lines, e.g. a ForceCommand that stands in for every command. */
+    readonly extraConfig?: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -45,15 +57,14 @@ async function waitForGreeting(port: number, timeoutMs: number): Promise<void> {
     throw new Error(`sshd on 127.0.0.1:${port} did not greet within ${timeoutMs} ms`);
 }
 
-/**
- * Starts sshd in dir; acceptEnv lists the AcceptEnv patterns (none: the OpenSSH default), extra
- * holds more sshd_config lines (e.g. SetEnv PATH=... to put stubs first for the sessions).
- */
-export async function startSshd(dir: string, acceptEnv: string[] = [], extra: string[] = []): Promise<LoopbackSshd> {
+/** Starts sshd in dir with the given host keys and AcceptEnv patterns. */
+export async function startSshd(dir: string, options: SshdOptions = {}): Promise<LoopbackSshd> {
+    const acceptEnv = options.acceptEnv ?? [];
+    const types = options.hostKeyTypes ?? ["rsa", "ecdsa", "ed25519"];
     fs.mkdirSync(dir, { recursive: true });
     fs.mkdirSync("/run/sshd", { recursive: true });
     const f = (n: string) => path.join(dir, n);
-    for (const t of ["ed25519", "rsa"]) keygen(t, f(`host_${t}`));
+    for (const t of types) keygen(t, f(`host_${t}`));
     keygen("ed25519", f("client"));
     fs.copyFileSync(f("client.pub"), f("authorized_keys"));
     const port = await freePort();
@@ -62,8 +73,7 @@ export async function startSshd(dir: string, acceptEnv: string[] = [], extra: st
         [
             `Port ${port}`,
             "ListenAddress 127.0.0.1",
-            `HostKey ${f("host_rsa")}`,
-            `HostKey ${f("host_ed25519")}`,
+            ...types.map((t) => `HostKey ${f(`host_${t}`)}`),
             `AuthorizedKeysFile ${f("authorized_keys")}`,
             `PidFile ${f("sshd.pid")}`,
             "PermitRootLogin prohibit-password",
@@ -73,7 +83,7 @@ export async function startSshd(dir: string, acceptEnv: string[] = [], extra: st
             "StrictModes no",
             "Subsystem sftp internal-sftp",
             ...(acceptEnv.length ? [`AcceptEnv ${acceptEnv.join(" ")}`] : []),
-            ...extra,
+            ...(options.extraConfig ?? []),
             "",
         ].join("\n"),
     );
@@ -90,7 +100,7 @@ export async function startSshd(dir: string, acceptEnv: string[] = [], extra: st
     return {
         port,
         privateKey: fs.readFileSync(f("client"), "utf8"),
-        hostKeys: { ed25519: pub("ed25519"), rsa: pub("rsa") },
+        hostKeys: Object.fromEntries(types.map((t) => [t, pub(t)])),
         stop: () =>
             new Promise((resolve) => {
                 if (sshd.exitCode !== null) return resolve();

@@ -29,6 +29,10 @@ const containerVip = (t: Raw) => {
     return t.keepalived.instances[2];
 };
 
+// Real public keys (generated once with ssh-keygen), as `ssh-keyscan` prints them.
+const RSA_KEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDQ2GIctOxAdsa16AbJ+PEJIomjjLoRz7+ghXAp4tm0W/CdXWGmin+SODyHq8j5RlgjXRrq4d6tSWyrwTW9XS13lNc1vSpGFriH73O8YAuinmDFZbuRqQDNgK755g9vYV5UAdtMWpblpfdin5G6XVoYEVgmc5+VvPJNjnDHfDvg9wxMVR0i/tNqrb/o5pMoEakyJJ/IulbroZ0CnljHDPPKeY5TGOpHRFAiCQedjbWrgHLnaKKnF34kSUZL135nIJhvmtQqz9lHwZc4Rj6061azCwh3ToixsWIwVCz2BS4fCtC/gj3nLtYDWrN4dyADAxl/RKS0kJSPmm82ONuGxUZj";
+const ED25519_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDCZ7eHnnc6sojMeaz6AYOSXN5mFaCy/UIXsu+l5k90j";
+
 const cases: BadCase[] = [
     // Shapes and per-field limits (zod): one case per issue code the loader translates, with its exact text.
     {
@@ -184,6 +188,14 @@ const cases: BadCase[] = [
         exact: `${at("network")} = "overlay": must be a mapping of keys to values, not text. Fix: set it to a mapping of keys to values`,
     },
     { name: "LAN address without prefix", mutate: (t) => (t.hosts[0].lan.address = "10.77.0.11"), key: "hosts[0].lan.address", says: /CIDR/ },
+    {
+        name: "ssh-rsa host key pin",
+        mutate: (t) => (t.hosts[0].ssh.hostKey = RSA_KEY),
+        key: "hosts[0].ssh.hostKey",
+        says: /host lab1 pins an ssh-rsa key: .*SHA-1 ssh-rsa signature, which OpenSSH 8\.8 and later refuse.* Fix: pin the host's ed25519 or ECDSA key instead, e\.g\. the line `ssh-keyscan -t ed25519 10\.77\.0\.11` prints/,
+    },
+    { name: "host key cut short", mutate: (t) => (t.hosts[1].ssh.hostKey = ED25519_KEY.slice(0, -8)), key: "hosts[1].ssh.hostKey", says: /not a valid ssh-ed25519 public key/ },
+    { name: "host key with the host name in front", mutate: (t) => (t.hosts[0].ssh.hostKey = `10.77.0.11 ${ED25519_KEY}`), key: "hosts[0].ssh.hostKey", says: /public host key line like 'ssh-ed25519 AAAA/ },
     { name: "duplicate host name", mutate: (t) => (t.hosts[1].name = "lab1"), key: "hosts[1].name", says: /used twice/ },
     { name: "duplicate LAN address", mutate: (t) => (t.hosts[2].lan.address = "10.77.0.12/24"), key: "hosts[2].lan.address", says: /given to two hosts/ },
     { name: "two swarm managers", mutate: (t) => (t.hosts[1].swarmRole = "manager"), key: "topology.hosts =", says: /2 hosts have swarmRole manager/ },

@@ -3,9 +3,13 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as os from "os";
+import { parse } from "yaml";
 import { DEV_STACK, withDevHosts } from "../../lab/dev-hosts";
+import { labHostKeyFile, withLabHostKeys } from "../../lab/pin-host-keys";
+import { loadTopology } from "../../model/load";
 import { LAB, LAB_ENV, labHosts, parseLabEnv, readLabDescription, stackHosts } from "../../lab/lib/lab-description";
-import { ROOT, loadStackFile, rawTopology } from "../support/stacks";
+import { goodSecrets, PROJECT, ROOT, loadStackFile, rawTopology } from "../support/stacks";
 
 type Raw = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -58,5 +62,46 @@ describe("lab description", () => {
             expect((inst.track.isolation ?? []).map((p) => p.address)).toEqual(labHosts().map((h) => h.address));
         }
         expect(t.keepalived.packagesDir?.startsWith(`${LAB.dir}/`)).toBe(true);
+    });
+});
+
+describe("the lab's host key pins", () => {
+    let labDir: string;
+    const keys: Record<string, string> = {};
+    beforeAll(() => {
+        labDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-lab-keys-"));
+        for (const h of labHosts()) {
+            // As lab/hosts.sh generates them.
+            const f = labHostKeyFile(h.name, labDir).replace(/\.pub$/, "");
+            fs.mkdirSync(path.dirname(f), { recursive: true });
+            execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `root@${h.name}`, "-f", f]);
+            keys[h.name] = fs.readFileSync(`${f}.pub`, "utf8").split(" ").slice(0, 2).join(" ");
+        }
+    });
+    afterAll(() => fs.rmSync(labDir, { recursive: true, force: true }));
+
+    it("the committed dev stack pins nothing: the keys are new on every machine", () => {
+        expect(loadStackFile("Pulumi.dev.yaml").topology.hosts.map((h) => h.ssh.hostKey)).toEqual(labHosts().map(() => undefined));
+        expect(fs.readFileSync(DEV_STACK, "utf8")).toMatch(/lab\/stack\.sh prepare pins/);
+    });
+
+    it("prepare pins each lab host's generated ed25519 key in the config copy, which then passes every rule", () => {
+        // The config copy: the stack's salt line, then the committed file.
+        const copy = `encryptionsalt: v1:abc:def\n${fs.readFileSync(DEV_STACK, "utf8")}`;
+        const { text, pinned } = withLabHostKeys(copy, labDir);
+        expect(pinned).toEqual(labHosts().map((h) => h.name));
+        const doc = parse(text) as { encryptionsalt: string; config: Record<string, Raw> };
+        expect(doc.encryptionsalt).toBe("v1:abc:def");
+        const raw = doc.config["ha-mysql:topology"];
+        expect(raw.hosts.map((h: Raw) => h.ssh.hostKey)).toEqual(labHosts().map((h) => keys[h.name]));
+        const { topology } = loadTopology(PROJECT, raw, goodSecrets());
+        expect(topology.hosts.map((h) => h.ssh.address)).toEqual(labHosts().map((h) => h.address));
+        // Again on its own output: the same text.
+        expect(withLabHostKeys(text, labDir).text).toBe(text);
+    });
+
+    it("refuses to prepare a lab host that has no key yet", () => {
+        fs.rmSync(labHostKeyFile("lab2", labDir));
+        expect(() => withLabHostKeys(fs.readFileSync(DEV_STACK, "utf8"), labDir)).toThrow(/lab2\/fs\/etc-ssh\/ssh_host_ed25519_key\.pub is missing: lab host lab2 has no host key yet/);
     });
 });
