@@ -84,12 +84,15 @@ export interface KeyAndCertificate {
     readonly certificate: string;
 }
 
-/** Splits a script's output into its key and certificate; throws without quoting it (it holds a key). */
+/**
+ * Splits a script's output into its key and certificate, each ending in a newline (the command
+ * providers drop the output's last one); throws without quoting the output (it holds a key).
+ */
 export function splitKeyAndCertificate(pem: string, what: string): KeyAndCertificate {
-    const key = /-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END PRIVATE KEY-----\n/.exec(pem)?.[0];
-    const certificate = /-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n/.exec(pem)?.[0];
+    const key = /-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END PRIVATE KEY-----/.exec(pem)?.[0];
+    const certificate = /-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----/.exec(pem)?.[0];
     if (!key || !certificate) throw new Error(`${what}: the certificate step printed no private key and certificate`);
-    return { key, certificate };
+    return { key: `${key}\n`, certificate: `${certificate}\n` };
 }
 
 /** The files of one server's host directory: the CA certificate, its certificate, its key (0600). */
