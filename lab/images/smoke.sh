@@ -53,6 +53,22 @@ smoke_running() { [ "$(dk inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = t
 smoke_sql() { dk exec "$1" mariadb -uroot --socket="$2" -N -B -e "$3"; }
 
 # ---------------------------------------------------------------------------------------------
+# A throwaway CA and a certificate for 127.0.0.1 in dir, as the stack's TLS files are named.
+smoke_tls() {
+    local dir=$1
+    mkdir -p "$dir"
+    (
+        set -e
+        cd "$dir"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ha-lab-smoke-ca -keyout ca.key -out ca.pem 2>/dev/null
+        openssl req -new -newkey rsa:2048 -nodes -subj /CN=pn1 -keyout server-key.pem -out server.csr 2>/dev/null
+        printf 'subjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth, clientAuth\n' >ext.cnf
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial 1 -days 2 -extfile ext.cnf -out server-cert.pem 2>/dev/null
+        rm -f ca.key server.csr ext.cnf
+        chmod 0600 server-key.pem
+    ) || die "smoke test: could not make the TLS files"
+}
+
 smoke_galera() {
     local img=$1 c t
     for f in my-pn1.cnf my-pn1-sst-auth.cnf galera-users.sql clustercheck-pn1.sh clustercheck-pn1.xinetd clustercheck-pn1.cnf; do
@@ -85,9 +101,14 @@ smoke_galera() {
     cp "$SMOKE_GOLDEN/clustercheck-pn1.xinetd" "$tmp/etc/xinetd.d/mysqlchk"
     cp "$SMOKE_GOLDEN/clustercheck-pn1.sh" "$tmp/usr/local/bin/clustercheck"
     cp "$SMOKE_GOLDEN/clustercheck-pn1.cnf" "$tmp/etc/mysql/clustercheck.cnf"
+    # TLS as the stack sets it up: the rendered 62-tls.cnf, and a CA and a node certificate (for
+    # 127.0.0.1, where both smoke nodes listen) at the paths it names, owned by mysql.
+    cp "$SMOKE_GOLDEN/my-pn1-tls.cnf" "$tmp/etc/mysql/mariadb.conf.d/62-tls.cnf"
+    smoke_tls "$tmp/etc/mysql/ha-tls"
     cat >"$tmp/usr/local/bin/ha-smoke-galera-start" <<'EOF'
 #!/bin/bash
 set -euo pipefail
+chown -R mysql:mysql /etc/mysql/ha-tls
 chown mysql:mysql /etc/mysql/clustercheck.cnf /etc/mysql/mariadb.conf.d/61-galera-sst-auth.cnf
 chmod 0600 /etc/mysql/clustercheck.cnf /etc/mysql/mariadb.conf.d/61-galera-sst-auth.cnf /etc/ha-mysql/init.sql
 # mariadbd reads --init-file after dropping to user mysql: a root-owned 0600 file fails with
@@ -136,8 +157,13 @@ EOF
 
     # A second node in the same container (other ports) joins by SST with mariabackup: proves
     # the SST tool chain (wsrep_sst_mariabackup, mariabackup, socat, ss) and the rendered SST auth.
-    log "smoke $img: second node joins pn1 by SST (mariabackup) inside the container"
+    log "smoke $img: second node joins pn1 by SST (mariabackup) over TLS inside the container"
+    # The joiner's provider options replace the file's: it keeps the file's socket TLS settings.
+    local socket_tls
+    socket_tls=$(grep -o 'socket\.ssl_[a-z]*=[^;"]*' "$SMOKE_GOLDEN/my-pn1.cnf" | paste -sd ';' | sed 's/;/; /g')
+    [ -n "$socket_tls" ] || die "smoke test: no socket.ssl_* options in $SMOKE_GOLDEN/my-pn1.cnf"
     t=${EPOCHREALTIME/./}
+    # shellcheck disable=SC2016 # $0 is the socket TLS options, expanded by the inner bash
     dk exec "$c" bash -c '
         set -e
         mkdir -p /var/lib/mysql2 && chown mysql:mysql /var/lib/mysql2
@@ -146,9 +172,9 @@ EOF
             --server_id=2 --wsrep_node_name=pn2 \
             --wsrep_cluster_address=gcomm://127.0.0.1:4567 --wsrep_node_address=127.0.0.1:4577 \
             --wsrep_sst_receive_address=127.0.0.1:4454 \
-            --wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:4577; ist.recv_addr=127.0.0.1:4578; gcache.size=64M" \
+            --wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:4577; ist.recv_addr=127.0.0.1:4578; gcache.size=64M; $0" \
             >/tmp/pn2.log 2>&1 </dev/null &
-    ' || smoke_fail "$img: could not start the second node" "$c"
+    ' "$socket_tls" || smoke_fail "$img: could not start the second node" "$c"
     if ! smoke_wait 120 "$c" eval \
         "[ \"\$(smoke_sql $c /run/mysqld/mysqld2.sock \"SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='WSREP_LOCAL_STATE_COMMENT'\")\" = Synced ]"; then
         dk exec "$c" tail -n 40 /tmp/pn2.log >&2 || true
@@ -160,6 +186,8 @@ EOF
     [ "$(smoke_sql "$c" /run/mysqld/mysqld.sock "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='WSREP_CLUSTER_SIZE'")" = 2 ] \
         || smoke_fail "$img: wsrep_cluster_size is not 2 after the join" "$c"
     dk exec "$c" grep -q "mariabackup" /tmp/pn2.log || smoke_fail "$img: the joiner log does not mention mariabackup" "$c"
+    dk exec "$c" grep -q "Using openssl based encryption with socat" /tmp/pn2.log || smoke_fail "$img: the SST did not run over socat's OpenSSL" "$c"
+    dk exec "$c" grep -q "listening at ssl://" /tmp/pn2.log || smoke_fail "$img: the joiner's Galera socket is not TLS" "$c"
     dk exec "$c" mariadb-admin -uroot --socket=/run/mysqld/mysqld2.sock shutdown >/dev/null \
         || smoke_fail "$img: the second node did not shut down" "$c"
 
