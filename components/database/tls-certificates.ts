@@ -24,7 +24,7 @@ function keyStep(name: string, create: string, stdin: pulumi.Input<string> | und
     return new command.local.Command(
         name,
         { create, update: create, delete: "true", stdin, logging: "none", addPreviousOutputInEnv: false },
-        { parent, additionalSecretOutputs: ["stdout", "stderr"] },
+        { parent, deleteBeforeReplace: true, additionalSecretOutputs: ["stdout", "stderr"] },
     );
 }
 

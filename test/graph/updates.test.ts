@@ -99,7 +99,8 @@ const CHANGES: Change[] = [
     {
         what: "the image of the dual-master servers",
         edit: (t) => (t.database.dualMaster.image = "ha-lab/mariadb:10.11.9"),
-        updates: [],
+        // The TLS files go to the new image's mysql account, which `id` in that image names.
+        updates: ["dualmaster-dm1-tls", "dualmaster-dm2-tls"],
         replacedContainers: ["dualmaster-dm1", "dualmaster-dm2"],
         replaces: {
             steps: ["dualmaster-dm1-users", "dualmaster-dm2-users", "dualmaster-dm1-replication", "dualmaster-dm2-replication"],
