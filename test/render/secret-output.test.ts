@@ -43,12 +43,12 @@ describe.each(EXAMPLE_STACKS.map((f) => [stackLabel(f), f]))("secret steps of %s
         steps = await stackSteps(stack);
     }, 60_000);
 
-    it("are the steps that carry secrets: the dual-master, HAProxy, keepalived and swarm join steps", () => {
+    it("are the steps that carry secrets: the dual-master, HAProxy, keepalived, swarm join and TLS file steps", () => {
         const secret = steps.filter((s) => s.secret || s.secretStdin);
         expect(secret.length).toBeGreaterThan(0);
         // A step whose stdin is secret is a secret step, and the other way round.
         for (const s of steps) expect([s.name, s.secret]).toEqual([s.name, s.secretStdin]);
-        for (const s of secret) expect([s.name, /-(users|replication|config|keepalived-apply|join)$/.test(s.name)]).toEqual([s.name, true]);
+        for (const s of secret) expect([s.name, /-(users|replication|config|keepalived-apply|join|tls)$/.test(s.name)]).toEqual([s.name, true]);
     });
 
     it.each(SHELLS.map((s) => [s]))("under %s print no secret, whether they succeed or fail", (shell) => {
