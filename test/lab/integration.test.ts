@@ -328,9 +328,11 @@ describe("lab", () => {
             const moved = inst.level === "container" ? r.takeoverMs ?? -1 : r.vipMovedMs;
             expect(moved).toBeGreaterThanOrEqual(0);
             expect(moved).toBeLessThanOrEqual(detectionMs(inst.advertInt));
-            // Only the container died (the databases did not): clients wait for the takeover plus
-            // at most one TCP SYN retry (1 s). A host crash also stalls Galera (evs.suspect_timeout).
-            if (inst.level === "container") expect(r.stallMs ?? Infinity).toBeLessThanOrEqual(detectionMs(inst.advertInt) + 1000);
+            // Only the container died (the databases did not): clients wait for the takeover plus at
+            // most two TCP SYN retries (after 1 s, then 2 s more; measured stalls on this 2-core
+            // machine: 1.5 s to 2.4 s). A bound for a working failover, not a speed target: `npm run
+            // bench` measures the stall. A host crash also stalls Galera (evs.suspect_timeout).
+            if (inst.level === "container") expect(r.stallMs ?? Infinity).toBeLessThanOrEqual(detectionMs(inst.advertInt) + 3000);
             // A host cut off the LAN takes its Galera node out of the cluster too: it must be back.
             await waitClusterWhole(stack, 120_000);
         }, 8 * MIN);
