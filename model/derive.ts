@@ -164,6 +164,11 @@ export function allContainers(t: Topology): Array<ContainerNode & { section: str
     ];
 }
 
+/** The database servers: the Galera nodes, then the dual-master pair. */
+export function databaseServers(t: Topology): ContainerNode[] {
+    return [...(t.database.pxc?.nodes ?? []), ...(t.database.dualMaster?.servers ?? [])];
+}
+
 export function pxcBootstrapNode(t: Topology) {
     const nodes = t.database.pxc?.nodes ?? [];
     return nodes.find((n) => n.bootstrap) ?? nodes[0];

@@ -4,7 +4,7 @@ import { randomBytes } from "crypto";
 import * as mysql from "mysql2/promise";
 import * as path from "path";
 import { VrrpInstance } from "../../model/schema";
-import { vrrpMembers } from "../../model/derive";
+import { databaseServers, vrrpMembers } from "../../model/derive";
 import { sqlEndpoints, SqlEndpoint, statsEndpoints } from "../../model/endpoints";
 import { describeMembership, membership, waitClusterWhole } from "./galera";
 import { containerSql, eventually, run } from "./exec";
@@ -175,7 +175,7 @@ function reachableEverywhere(lab: LabStack, e: SqlEndpoint): string {
         const r = run("ip", ["netns", "exec", lab.netns(h.name), "timeout", "5", "bash", "-c", GREETING, e.address, String(e.port)]);
         (r.code === 0 && greets(r.stdout) ? seen : failed).push(`host ${h.name}`);
     }
-    const dbs = [...(lab.topology.database.pxc?.nodes ?? []), ...(lab.topology.database.dualMaster?.servers ?? [])];
+    const dbs = databaseServers(lab.topology);
     for (const h of lab.topology.hosts) {
         const c = dbs.find((n) => n.host === h.name);
         if (!c) continue;

@@ -5,14 +5,10 @@ import * as path from "path";
 import * as mysql from "mysql2/promise";
 import { tlsRequired } from "../../model/tls";
 import { sqlEndpoints } from "../../model/endpoints";
+import { databaseServers } from "../../model/derive";
 import { LAB_DIR, LabStack } from "./lab-stack";
 import { containerSql, run } from "./exec";
 import { appOf } from "./accounts";
-
-/** The database servers with the host each runs on. */
-function servers(lab: LabStack): Array<{ name: string; host: string }> {
-    return [...(lab.topology.database.pxc?.nodes ?? []), ...(lab.topology.database.dualMaster?.servers ?? [])];
-}
 
 /**
  * The stack CA's certificate, read from the first server's TLS directory on its lab host (where
@@ -21,7 +17,7 @@ function servers(lab: LabStack): Array<{ name: string; host: string }> {
  */
 export function stackCa(lab: LabStack): string | undefined {
     if (!lab.topology.tls.enabled) return undefined;
-    const s = servers(lab)[0];
+    const s = databaseServers(lab.topology)[0];
     if (!s) return undefined;
     return fs.readFileSync(path.join(LAB_DIR, s.host, "fs", "etc-ha-mysql", "tls", s.name, "ca.pem"), "utf8");
 }
