@@ -6,7 +6,6 @@
 import { haproxyListeners } from "../model/derive";
 import { contains, fromInt, toInt } from "../model/net";
 import { greets, GREETING } from "./lib/checks";
-import { run } from "./lib/exec";
 import { loadLabStack } from "./lib/lab-stack";
 
 
@@ -20,7 +19,7 @@ function main(): number {
     const taken = new Set([...(t.database.pxc?.nodes ?? []), ...(t.database.dualMaster?.servers ?? []), ...(t.haproxy?.nodes ?? [])].map((n) => toInt(n.ip)));
     const vip = fromInt(Math.max(...taken) + 1);
     if (!contains(t.network.subnet, vip)) throw new Error(`no free address after the static ones in ${t.network.subnet}`);
-    const dk = (host: string, args: string[]) => run("docker", ["-H", lab.dockerHost(host), ...args], { timeoutMs: 15_000 });
+    const dk = (host: string, args: string[]) => lab.docker(host)(args, { timeoutMs: 15_000 });
     const ifOut = dk(holder.host, ["exec", holder.name, "ip", "-o", "-4", "addr", "show"]).stdout;
     const iface = ifOut.split("\n").find((l) => l.includes(` ${holder.ip}/`))?.split(/\s+/)[1];
     if (!iface) throw new Error(`no interface of ${holder.name} holds ${holder.ip}`);
@@ -39,7 +38,7 @@ function main(): number {
             if (ok) reached++;
             rows.push(`${who.padEnd(28)} ${ok ? "greeted" : "no answer"}`);
         };
-        for (const h of t.hosts) probe(`host ${h.name}`, run("ip", ["netns", "exec", lab.netns(h.name), "timeout", "5", "bash", "-c", GREETING, vip, String(listener.port)]));
+        for (const h of t.hosts) probe(`host ${h.name}`, lab.onHost(h.name, ["timeout", "5", "bash", "-c", GREETING, vip, String(listener.port)]));
         for (const h of t.hosts) {
             const c = (t.database.pxc?.nodes ?? []).find((n) => n.host === h.name);
             if (c) probe(`container ${c.name} on ${h.name}${h.name === holder.host ? " (same host)" : ""}`, dk(h.name, ["exec", c.name, "timeout", "5", "bash", "-c", GREETING, vip, String(listener.port)]));

@@ -17,7 +17,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=lab/lab.env
 . "$repo/lab/lab.env"
-lab_dir=$LAB_DIR
+# HA_LAB_DIR and HA_LAB_STACK select another lab (the VM lab: /var/lib/ha-vmlab, stack vmlab).
+lab_dir=${HA_LAB_DIR:-$LAB_DIR}
 stack=${HA_LAB_STACK:-dev}
 dir=$lab_dir/pulumi
 cfg=$dir/Pulumi.$stack.yaml

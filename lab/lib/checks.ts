@@ -7,10 +7,10 @@ import { VrrpInstance } from "../../model/schema";
 import { databaseServers, vrrpMembers } from "../../model/derive";
 import { sqlEndpoints, SqlEndpoint, statsEndpoints } from "../../model/endpoints";
 import { describeMembership, membership, waitClusterWhole } from "./galera";
-import { containerSql, eventually, run } from "./exec";
+import { containerSql, eventually } from "./exec";
 import { httpGet } from "./http";
 import { LAB_DIR, LabStack } from "./lab-stack";
-import { gatherPlaces, generatedSecrets, leaks, readableSecretFiles } from "./secret-leaks";
+import { gatherPlaces, gatherVmPlaces, generatedSecrets, leaks, readableSecretFiles } from "./secret-leaks";
 import { appOf, backendNodes } from "./accounts";
 import { clientTls, stackCa, tlsChannels } from "./tls";
 
@@ -31,9 +31,10 @@ export function vipHolders(lab: LabStack, inst: VrrpInstance): string[] {
         .filter((m) => {
             const out =
                 inst.level === "host"
-                    ? run("ip", ["-n", lab.netns(m.host), "-4", "-o", "addr", "show"])
-                    : run("docker", ["-H", lab.dockerHost(m.host), "exec", m.name, "ip", "-4", "-o", "addr", "show"]);
-            return out.code === 0 && out.stdout.includes(` ${inst.vip}/`);
+                    ? lab.onHost(m.host, ["ip", "-4", "-o", "addr", "show"])
+                    : lab.docker(m.host)(["exec", m.name, "ip", "-4", "-o", "addr", "show"]);
+            // An LVS-DR real server carries the VIP on lo without holding it.
+            return out.code === 0 && out.stdout.split("\n").some((l) => l.includes(` ${inst.vip}/`) && l.split(/\s+/)[1] !== "lo");
         })
         .map((m) => m.name);
 }
@@ -63,7 +64,7 @@ async function writeAndReadEverywhere(lab: LabStack, e: SqlEndpoint): Promise<st
     const missing: string[] = [];
     for (const node of backendNodes(lab, e.backend)) {
         const seen = await eventually(() => {
-            const r = containerSql(lab.dockerHost(node.host), node.name, `SELECT COUNT(*) FROM \`${app.database}\`.${CHECK_TABLE} WHERE token='${token}'`);
+            const r = containerSql(lab.docker(node.host), node.name, `SELECT COUNT(*) FROM \`${app.database}\`.${CHECK_TABLE} WHERE token='${token}'`);
             return r.code === 0 && r.stdout.trim() === "1";
         }, 15_000);
         if (!seen) missing.push(node.name);
@@ -78,7 +79,7 @@ function replicationThreads(lab: LabStack): string {
     const bad: string[] = [];
     for (const s of dm.servers) {
         // Vertical output names each field (Slave_IO_Running: Yes), so keep column names.
-        const r = containerSql(lab.dockerHost(s.host), s.name, "SHOW REPLICA STATUS\\G", { columnNames: true });
+        const r = containerSql(lab.docker(s.host), s.name, "SHOW REPLICA STATUS\\G", { columnNames: true });
         const running = (r.stdout.match(/_Running: Yes/g) ?? []).length;
         if (r.code !== 0 || running !== 2) bad.push(`${s.name} (${running}/2 threads running${r.code !== 0 ? `; ${r.stderr.trim()}` : ""})`);
     }
@@ -149,6 +150,12 @@ export function labChecks(lab: LabStack): Check[] {
         name: "no generated secret in docker inspect, ps, process environments, logs, the Pulumi state or a host file others may read",
         run: async () => {
             const secrets = generatedSecrets();
+            if (lab.kind === "vm") {
+                const places = gatherVmPlaces(lab);
+                const found = leaks(secrets, places);
+                if (found.length) throw new Error(`found ${found.join("; ")}`);
+                return `${Object.keys(secrets).length} secrets, none in ${places.length} places on the VMs`;
+            }
             const places = gatherPlaces(lab);
             const hostDirs = lab.topology.hosts.map((h) => path.join(LAB_DIR, h.name, "fs"));
             const found = [...leaks(secrets, places), ...readableSecretFiles(secrets, hostDirs)];
@@ -172,14 +179,14 @@ function reachableEverywhere(lab: LabStack, e: SqlEndpoint): string {
     const failed: string[] = [];
     const seen: string[] = [];
     for (const h of lab.topology.hosts) {
-        const r = run("ip", ["netns", "exec", lab.netns(h.name), "timeout", "5", "bash", "-c", GREETING, e.address, String(e.port)]);
+        const r = lab.onHost(h.name, ["timeout", "5", "bash", "-c", GREETING, e.address, String(e.port)]);
         (r.code === 0 && greets(r.stdout) ? seen : failed).push(`host ${h.name}`);
     }
     const dbs = databaseServers(lab.topology);
     for (const h of lab.topology.hosts) {
         const c = dbs.find((n) => n.host === h.name);
         if (!c) continue;
-        const r = run("docker", ["-H", lab.dockerHost(h.name), "exec", c.name, "timeout", "5", "bash", "-c", GREETING, e.address, String(e.port)]);
+        const r = lab.docker(h.name)(["exec", c.name, "timeout", "5", "bash", "-c", GREETING, e.address, String(e.port)]);
         (r.code === 0 && greets(r.stdout) ? seen : failed).push(`container ${c.name} on ${h.name}`);
     }
     if (failed.length) throw new Error(`no greeting through ${e.address}:${e.port} from ${failed.join(", ")} (reached from ${seen.join(", ") || "nowhere"})`);

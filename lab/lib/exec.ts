@@ -14,10 +14,18 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number; inp
     return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
+/** The Docker CLI against one host's engine: `docker <args>` there. */
+export type DockerOn = (args: string[], opts?: { timeoutMs?: number; input?: string }) => RunResult;
+
+/** The Docker CLI at a Docker host URL (unix://, tcp:// or ssh://). */
+export function dockerAt(dockerHost: string): DockerOn {
+    return (args, opts = {}) => run("docker", ["-H", dockerHost, ...args], { timeoutMs: opts.timeoutMs ?? 30_000, input: opts.input });
+}
+
 /** SQL run inside a database container as root, with the client cnf the stack uploaded. */
-export function containerSql(dockerHost: string, container: string, sql: string, opts: { timeoutMs?: number; columnNames?: boolean } = {}): RunResult {
+export function containerSql(docker: DockerOn, container: string, sql: string, opts: { timeoutMs?: number; columnNames?: boolean } = {}): RunResult {
     const flags = opts.columnNames ? ["-B"] : ["-N", "-B"];
-    return run("docker", ["-H", dockerHost, "exec", "-i", container, "mysql", "--defaults-extra-file=/etc/ha-mysql/root-client.cnf", ...flags], { input: sql, timeoutMs: opts.timeoutMs ?? 15_000 });
+    return docker(["exec", "-i", container, "mysql", "--defaults-extra-file=/etc/ha-mysql/root-client.cnf", ...flags], { input: sql, timeoutMs: opts.timeoutMs ?? 15_000 });
 }
 
 export function sleep(ms: number): Promise<void> {

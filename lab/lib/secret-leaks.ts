@@ -75,11 +75,33 @@ export function readableSecretFiles(secrets: Record<string, string>, hostDirs: s
     return out;
 }
 
+/**
+ * On VMs: each VM's process list and environments, its journal, `docker inspect` and logs of
+ * every container, and every file under /etc, /run, /tmp and /var/lib/ha-mysql that others may
+ * read. The texts come back over ssh and are searched here: no secret goes to a VM to search for.
+ */
+export function gatherVmPlaces(lab: LabStack): Place[] {
+    const places: Place[] = [];
+    const sh = (host: string, script: string) => lab.onHost(host, ["sh", "-c", script], { timeoutMs: 60_000 }).stdout;
+    for (const h of lab.topology.hosts) {
+        places.push({ where: `ps on ${h.name}`, text: sh(h.name, "ps -e -ww -o pid=,args=") });
+        places.push({ where: `process environments on ${h.name}`, text: sh(h.name, "for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < \"$f\" 2>/dev/null; done") });
+        places.push({ where: `the journal of ${h.name}`, text: sh(h.name, "journalctl -b --no-pager -q 2>/dev/null || true") });
+        places.push({ where: `docker inspect and logs on ${h.name}`, text: sh(h.name, 'ids=$(docker ps -aq 2>/dev/null); [ -z "$ids" ] || { docker inspect $ids; for i in $ids; do docker logs "$i" 2>&1; done; }') });
+        const files = sh(h.name, "find /etc /run /tmp /var/lib/ha-mysql -xdev -type f -perm /044 -size -1M 2>/dev/null | while read -r f; do printf '\\n=== %s\\n' \"$f\"; cat \"$f\" 2>/dev/null; done");
+        for (const part of files.split("\n=== ").slice(1)) {
+            const nl = part.indexOf("\n");
+            places.push({ where: `${part.slice(0, nl)} on ${h.name} (readable by others)`, text: part.slice(nl + 1) });
+        }
+    }
+    return places;
+}
+
 /** Everything the check reads, gathered from the running lab. */
 export function gatherPlaces(lab: LabStack): Place[] {
     const places: Place[] = [];
     for (const h of lab.topology.hosts) {
-        const dk = (args: string[]) => run("docker", ["-H", lab.dockerHost(h.name), ...args], { timeoutMs: 30_000 });
+        const dk = lab.docker(h.name);
         const ids = dk(["ps", "-aq"]).stdout.split(/\s+/).filter(Boolean);
         if (ids.length) places.push({ where: `docker inspect on ${h.name}`, text: dk(["inspect", ...ids]).stdout });
         for (const id of ids) {

@@ -1,13 +1,11 @@
 // The lab as a TLS client of the stack: the CA its clients verify the servers with, and the
 // verify check that every channel the stack encrypts is encrypted.
-import * as fs from "fs";
-import * as path from "path";
 import * as mysql from "mysql2/promise";
 import { tlsRequired } from "../../model/tls";
 import { sqlEndpoints } from "../../model/endpoints";
 import { databaseServers } from "../../model/derive";
-import { LAB_DIR, LabStack } from "./lab-stack";
-import { containerSql, run } from "./exec";
+import { LabStack } from "./lab-stack";
+import { containerSql } from "./exec";
 import { appOf } from "./accounts";
 
 /**
@@ -19,7 +17,7 @@ export function stackCa(lab: LabStack): string | undefined {
     if (!lab.topology.tls.enabled) return undefined;
     const s = databaseServers(lab.topology)[0];
     if (!s) return undefined;
-    return fs.readFileSync(path.join(LAB_DIR, s.host, "fs", "etc-ha-mysql", "tls", s.name, "ca.pem"), "utf8");
+    return lab.readHostFile(s.host, `/etc/ha-mysql/tls/${s.name}/ca.pem`);
 }
 
 /** mysql2's TLS options: verify the server's certificate and that it names the address dialled. */
@@ -75,14 +73,14 @@ export async function tlsChannels(lab: LabStack, connect: (e: ReturnType<typeof 
     const pxc = t.database.pxc;
     if (pxc) {
         for (const n of pxc.nodes) {
-            const r = containerSql(lab.dockerHost(n.host), n.name, "SELECT @@wsrep_provider_options");
+            const r = containerSql(lab.docker(n.host), n.name, "SELECT @@wsrep_provider_options");
             if (pxc.flavor === "mariadb" && !/socket\.ssl_cert = \/etc\/mysql\/ha-tls\/server-cert\.pem/.test(r.stdout)) bad.push(`${n.name}: Galera's socket runs without the stack's certificate`);
         }
         seen.push(`Galera socket TLS on ${pxc.nodes.map((n) => n.name).join(", ")}`);
         // Every run of the SST script (donor or joiner) logs how it streams; with TLS, through socat's OpenSSL.
         const transfers: string[] = [];
         for (const n of pxc.nodes) {
-            const log = run("docker", ["-H", lab.dockerHost(n.host), "logs", n.name]);
+            const log = lab.docker(n.host)(["logs", n.name]);
             const text = log.stdout + log.stderr;
             const runs = (text.match(/Running: 'wsrep_sst_\w+ --role/g) ?? []).length;
             const encrypted = (text.match(/Using openssl based encryption with socat/g) ?? []).length;
@@ -94,11 +92,11 @@ export async function tlsChannels(lab: LabStack, connect: (e: ReturnType<typeof 
     const dm = t.database.dualMaster;
     if (dm) {
         for (const s of dm.servers) {
-            const r = containerSql(lab.dockerHost(s.host), s.name, "SHOW SLAVE STATUS\\G", { columnNames: true });
+            const r = containerSql(lab.docker(s.host), s.name, "SHOW SLAVE STATUS\\G", { columnNames: true });
             const field = (k: string) => new RegExp(`^\\s*${k}: (.*)$`, "m").exec(r.stdout)?.[1]?.trim();
             const ssl = [field("Master_SSL_Allowed"), field("Master_SSL_Verify_Server_Cert"), field("Slave_IO_Running")];
             if (ssl.join(" ") !== "Yes Yes Yes") bad.push(`${s.name}: replica TLS ${ssl.join("/")} (want Yes/Yes/Yes for SSL allowed, verify server cert, IO running)`);
-            const u = containerSql(lab.dockerHost(s.host), s.name, `SELECT DISTINCT ssl_type FROM mysql.user WHERE user = '${dm.replication.user}'`);
+            const u = containerSql(lab.docker(s.host), s.name, `SELECT DISTINCT ssl_type FROM mysql.user WHERE user = '${dm.replication.user}'`);
             if (u.stdout.trim() !== "ANY") bad.push(`${s.name}: replication user ${dm.replication.user} has ssl_type '${u.stdout.trim()}', want ANY (REQUIRE SSL)`);
         }
         seen.push(`replicas on ${dm.servers.map((s) => s.name).join(", ")} over verified TLS`);

@@ -301,7 +301,7 @@ describe("lab", () => {
         await nothingUndone(stack);
         // A running replica keeps its session through a password change; only a new login shows
         // whether the password it stores matches the account's.
-        for (const s of dm.servers) expect(containerSql(stack.dockerHost(s.host), s.name, "STOP SLAVE; START SLAVE").code).toBe(0);
+        for (const s of dm.servers) expect(containerSql(stack.docker(s.host), s.name, "STOP SLAVE; START SLAVE").code).toBe(0);
         await replicationRunning(stack, 30_000);
     }, 15 * MIN);
 
