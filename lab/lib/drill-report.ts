@@ -2,7 +2,7 @@
 import { DrillResult } from "./drills";
 
 /** Drills that take the holder out: the VIP must leave it and, with nopreempt, stay away. */
-const VIP_MUST_MOVE = ["vip-holder-crash", "vip-holder-stop"];
+const VIP_MUST_MOVE = ["vip-holder-crash", "vip-holder-stop", "vip-holder-power-loss"];
 
 /** Invariants every drill must keep, whatever the settings; timings are reported, not judged. */
 /** Drills whose client writes to Galera, where no acknowledged write may ever be lost. */

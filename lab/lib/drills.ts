@@ -146,7 +146,7 @@ function running(ctx: DrillContext, host: string, container: string): boolean {
 }
 
 /** Every Galera node a Synced member of one Primary component of the configured size (one state UUID). */
-function galeraWhole(ctx: DrillContext): boolean {
+export function galeraWhole(ctx: DrillContext): boolean {
     const nodes = ctx.lab.topology.database.pxc?.nodes ?? [];
     return membershipProblems(membership(ctx.lab), nodes.length).length === 0;
 }
@@ -164,7 +164,7 @@ function wipeVolume(ctx: DrillContext, host: string, node: string, image: string
 
 function replicating(ctx: DrillContext): boolean {
     return (ctx.lab.topology.database.dualMaster?.servers ?? []).every((s) => {
-        const r = containerSql(ctx.lab.dockerHost(s.host), s.name, "SHOW REPLICA STATUS\\G", { timeoutMs: 5000, columnNames: true });
+        const r = containerSql(ctx.lab.docker(s.host), s.name, "SHOW REPLICA STATUS\\G", { timeoutMs: 5000, columnNames: true });
         return r.code === 0 && (r.stdout.match(/_Running: Yes/g) ?? []).length === 2;
     });
 }
@@ -377,7 +377,7 @@ function takeoverMs(ctx: DrillContext, since: number): number {
 /** Earliest Docker log timestamp, at or after `since`, of a line containing `pattern` in any of the containers; -1 when none. */
 function firstLogLineMs(ctx: DrillContext, containers: Array<{ name: string; host: string }>, pattern: string, since: number): number {
     const times = containers.flatMap((c) => {
-        const r = run("docker", ["-H", ctx.lab.dockerHost(c.host), "logs", "-t", "--since", new Date(since - 1000).toISOString(), c.name]);
+        const r = ctx.lab.docker(c.host)(["logs", "-t", "--since", new Date(since - 1000).toISOString(), c.name]);
         return `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes(pattern)).map((l) => Date.parse(l.split(" ")[0]));
     });
     const after = times.filter((t) => t >= since);
@@ -413,7 +413,7 @@ function lostWrites(ctx: DrillContext, backend: Backend, run_: string, acked: nu
     let best: number | undefined;
     for (const n of backendNodes(ctx.lab, backend)) {
         const db = appOf(ctx.lab, backend)?.database;
-        const r = containerSql(ctx.lab.dockerHost(n.host), n.name, `SELECT seq FROM \`${db}\`.${WRITES_TABLE} WHERE run='${run_}'`);
+        const r = containerSql(ctx.lab.docker(n.host), n.name, `SELECT seq FROM \`${db}\`.${WRITES_TABLE} WHERE run='${run_}'`);
         if (r.code !== 0) continue;
         const have = new Set(r.stdout.split("\n").filter(Boolean).map(Number));
         const lost = acked.filter((s) => !have.has(s)).length;

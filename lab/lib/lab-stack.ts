@@ -55,18 +55,12 @@ export function shellWord(arg: string): string {
 }
 
 /**
- * ssh to a lab VM as root: the lab's key only, its pinned host key only, one master connection
- * reused for 60 s (a new connection costs most of a second under emulation).
+ * ssh to a lab VM as root with the ssh config lab/vm/vms.sh writes: the lab's key only, the VM's
+ * pinned host key only, one shared connection per VM (a new one costs most of a second under
+ * emulation).
  */
 export function vmSsh(dir: string, address: string, argv: string[], opts: { timeoutMs?: number; input?: string } = {}): RunResult {
-    const args = [
-        "-i", path.join(dir, "ssh", "vm_key"),
-        "-o", `UserKnownHostsFile=${path.join(dir, "ssh", "known_hosts")}`,
-        "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-        "-o", "ConnectTimeout=10", "-o", "ControlMaster=auto", "-o", `ControlPath=${path.join(dir, "ssh", "cm-%h")}`, "-o", "ControlPersist=60",
-        `root@${address}`, "--", argv.map(shellWord).join(" "),
-    ];
-    return run("ssh", args, { timeoutMs: opts.timeoutMs ?? 30_000, input: opts.input });
+    return run("ssh", ["-F", path.join(dir, "ssh", "config"), address, "--", argv.map(shellWord).join(" ")], { timeoutMs: opts.timeoutMs ?? 30_000, input: opts.input });
 }
 
 export function configCopyPath(): string {

@@ -3,7 +3,8 @@
 // setting while a client keeps querying through the VIP, then a keepalived, a firewall and a
 // secret setting (each an in-place update that undoes nothing), destroy, and check that the
 // hosts are clean. The lab is torn down afterwards whatever happened.
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
+import { expectSuccess, stream } from "../support/stream";
 import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
@@ -24,53 +25,6 @@ import { drillTable, drillViolations } from "../../lab/lib/drill-report";
 
 const MIN = 60_000;
 const lab = (script: string) => path.join(REPO, "lab", script);
-
-/** What a streamed command ended with: its exit code and the last lines that say what failed. */
-interface Streamed {
-    readonly code: number;
-    readonly failures: string[];
-}
-
-// Lines the lab scripts and pulumi print when something goes wrong.
-const FAILURE_LINE = /\bFAIL\b|error:|Error:|failed|timed out|exceeded/;
-
-/**
- * Runs a command with its output streamed to the CI log; resolves with the exit code and the
- * last failure lines, so that an assertion on it names the cause at the end of the CI log.
- */
-function stream(cmd: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<Streamed> {
-    return new Promise((resolve) => {
-        const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-        const failures: string[] = [];
-        const keep = (out: NodeJS.WriteStream) => {
-            let rest = "";
-            return (chunk: string) => {
-                out.write(chunk);
-                const lines = (rest + chunk).split("\n");
-                rest = lines.pop() ?? "";
-                for (const l of lines) if (FAILURE_LINE.test(l)) failures.push(l.slice(0, 400));
-                failures.splice(0, Math.max(0, failures.length - 15));
-            };
-        };
-        p.stdout.setEncoding("utf8").on("data", keep(process.stdout));
-        p.stderr.setEncoding("utf8").on("data", keep(process.stderr));
-        const timer = setTimeout(() => {
-            const line = `[test:lab] ${cmd} ${args.join(" ")} exceeded ${timeoutMs / 1000} s: killing it`;
-            process.stderr.write(`${line}\n`);
-            failures.push(line);
-            p.kill("SIGTERM");
-        }, timeoutMs);
-        p.on("close", (code) => {
-            clearTimeout(timer);
-            resolve({ code: code ?? -1, failures });
-        });
-    });
-}
-
-/** Fails unless the command exited 0, quoting the lines that say why. */
-function expectSuccess(r: Streamed): void {
-    expect({ code: r.code, failures: r.code === 0 ? [] : r.failures }).toEqual({ code: 0, failures: [] });
-}
 
 function capture(cmd: string, args: string[], timeoutMs: number, input?: string): { code: number; out: string; stdout: string } {
     const r = spawnSync(cmd, args, { encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, input });

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# npm run vmlab:up: fresh Debian VMs on this machine, then the vmlab stack on them, then proof.
+#   1. the offline Pulumi engine and the lab's container images (both cached)
+#   2. the VMs (lab/vm/vms.sh build + up: image, Debian mirror, registry, VMs booted to sshd)
+#   3. the stack's config copy: the VMs' generated host keys pinned, secrets generated
+#   4. pulumi up --stack vmlab, run inside the VMs' network namespace (HA_LAB_PREVIEW=1: preview first)
+#   5. verification (lab/vm/verify.ts), from a client in that namespace
+# Every step is idempotent: a re-run reuses what exists. Timings: <vm lab dir>/timings/vmlab-up.json.
+# shellcheck disable=SC2317 # (functions below run through step, which shellcheck cannot see)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=lab/vm/vm.env
+. "$here/vm.env"
+# shellcheck source=lab/lib/steps.sh
+. "$repo/lab/lib/steps.sh"
+export HA_LAB_DIR=$VM_LAB_DIR HA_LAB_STACK=vmlab HA_LAB_SSH_KEY=$VM_LAB_DIR/ssh/vm_key
+export STEPS_JSON=${STEPS_JSON:-$VM_LAB_DIR/timings/vmlab-up.json}
+
+[[ $(id -u) -eq 0 ]] || {
+	echo "vmlab:up needs root (network namespace, taps, qemu)" >&2
+	exit 1
+}
+
+# As many VMs as the stack file names hosts.
+vm_count() { grep -c '^      - name: vm[0-9]' "$repo/Pulumi.vmlab.yaml"; }
+
+preview() {
+	[[ ${HA_LAB_PREVIEW:-0} == 1 ]] || return 0
+	step "pulumi preview" bash "$here/in-lab.sh" bash "$repo/lab/stack.sh" pulumi preview
+}
+
+rc=0
+{
+	step "engine" bash "$repo/tools/install-pulumi.sh" >/dev/null &&
+		step "images" bash "$repo/lab/images.sh" build &&
+		step "vm image" bash "$here/vms.sh" build &&
+		step "vms" bash "$here/vms.sh" up --vms "$(vm_count)" &&
+		step "stack config" bash "$repo/lab/stack.sh" prepare &&
+		preview &&
+		step "pulumi up" bash "$here/in-lab.sh" bash "$repo/lab/stack.sh" pulumi up --yes &&
+		step "verify" bash "$here/in-lab.sh" npx --no-install ts-node "$here/verify.ts"
+} || rc=$?
+steps_summary
+if [[ $rc -ne 0 ]]; then
+	echo "vmlab:up failed (rc $rc). Fix and re-run (steps are idempotent), or tear down with: npm run vmlab:down" >&2
+fi
+exit "$rc"
