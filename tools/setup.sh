@@ -11,11 +11,13 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
 # One list for every entry point: validators (keepalived, haproxy, mariadb, firewalld, xinetd,
-# rsyslog, shellcheck, xmllint), the lab (docker.io, debootstrap, sshd, iproute2, iptables).
+# rsyslog, shellcheck, xmllint), the lab (docker.io, debootstrap, sshd, iproute2, iptables), the
+# VM lab (qemu, qemu-img, the local apt repo's indexer, the image registry and skopeo).
 APT_PACKAGES=(
 	keepalived haproxy mariadb-server mariadb-client mariadb-backup galera-4
 	libxml2-utils shellcheck iptables firewalld xinetd rsyslog iproute2 procps
 	docker.io debootstrap openssh-server openssh-client openssl iputils-ping jq util-linux ca-certificates
+	qemu-system-x86 qemu-utils dpkg-dev apt-utils docker-registry skopeo
 )
 
 mode=all
