@@ -19,7 +19,7 @@ export function membership(lab: LabStack): NodeMembership[] {
     const pxc = lab.topology.database.pxc;
     if (!pxc) return [];
     return pxc.nodes.map((n) => {
-        const r = containerSql(lab.dockerHost(n.host), n.name, `SHOW GLOBAL STATUS WHERE Variable_name IN (${VARS.map((v) => `'${v}'`).join(",")})`, { timeoutMs: 10_000 });
+        const r = containerSql(lab.docker(n.host), n.name, `SHOW GLOBAL STATUS WHERE Variable_name IN (${VARS.map((v) => `'${v}'`).join(",")})`, { timeoutMs: 10_000 });
         const v = Object.fromEntries(
             r.stdout
                 .trim()
