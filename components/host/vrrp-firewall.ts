@@ -16,6 +16,8 @@ export interface VrrpFirewallArgs {
     readonly connection: Connection;
     /** The rendered apply and remove scripts for the VRRP traffic, swarm peers and ports the host must let through; none when the host's firewall kind is none. */
     readonly firewall: FirewallScripts | undefined;
+    /** What must be in place before the rules go in: the host's prerequisites (its state directory). */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 export class VrrpFirewall extends pulumi.ComponentResource {
@@ -37,7 +39,7 @@ export class VrrpFirewall extends pulumi.ComponentResource {
                     delete: `set -eu\n${removeKept(fw.apply.path, fw.remove.path)}${args.host.firewall.kind === "firewalld" ? `\nrm -f ${FIREWALLD_ZONE_FILE}` : ""}`,
                     stdin: filesPayload([fw.apply, fw.remove]),
                 },
-                { parent: this },
+                { parent: this, dependsOn: args.dependsOn },
             );
             this.done.push(rules);
             if (args.host.firewall.kind === "firewalld") {
