@@ -350,6 +350,18 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             expect(aptInstalls(h)).toEqual([`${APT} docker-ce docker-ce-cli `]);
         });
 
+        it("with dnf: Docker's package, makecache once for an unknown package", () => {
+            const h = make({ systemd: true, missing: ["docker", "keepalived", "apt-get"], dockerRunning: false });
+            const dnf = FAKE_APT.replace("update) touch", "makecache) touch").replace(/E: Unable to locate package \$p/g, "No match for argument: $p");
+            h.root.write("/stub/dnf", dnf, 0o755);
+            h.root.write("/stub/.state/unknown-docker-ce", "");
+            const i = install(topology(TUTORIAL), "vm107");
+            const r = h.run(i.create, "", realPaths("apt-get"));
+            expect([r.code, r.stderr]).toEqual([0, ""]);
+            expect(calls(h, "dnf")).toEqual(["dnf install -y -q docker-ce keepalived ", "dnf makecache -q ", "dnf install -y -q docker-ce keepalived "]);
+            expect(r.stdout).toContain("installing docker-ce keepalived on vm107 with dnf ...");
+        });
+
         it("refuses cleanly without a package manager, and without systemd", () => {
             const h = make({ systemd: true, missing: ["keepalived", "apt-get"] });
             const r = h.run(install(dev, "lab1").create, "", realPaths("apt-get", "dnf", "yum"));
