@@ -135,6 +135,18 @@ else
 fi`;
 }
 
+/**
+ * A running firewalld still rejects, in its own nftables table, what iptables rules accept: the
+ * iptables kind then admits nothing. Said, not refused: a permissive zone works.
+ */
+function firewalldBesideIptables(r: HostRequirements): string {
+    if (!r.pieces.some((p) => p.name === "iptables")) return "";
+    const at = `hosts[${r.index}].firewall.kind`;
+    return `if command -v firewall-cmd >/dev/null 2>&1 && firewall-cmd --state >/dev/null 2>&1; then
+  echo ${q(`warning: host ${r.host}: firewalld is running and ${at} is iptables: what the stack's iptables rules admit, firewalld's zone may still reject. Fix: set ${at}: firewalld, or stop firewalld`)}
+fi`;
+}
+
 /** The preflight script of one host. It reads nothing on stdin. */
 export function renderPreflight(t: Topology, hostName: string): string {
     const r = hostRequirements(t, hostName);
@@ -155,6 +167,7 @@ export function renderPreflight(t: Topology, hostName: string): string {
         MODULE_OK,
         moduleChecks(r),
         portChecks(r),
+        firewalldBesideIptables(r),
         `if [ "$problems" -gt 0 ]; then echo "preflight of $host: $problems problem(s); nothing was changed" >&2; exit 1; fi`,
         `echo "${summary} (systemd: $systemd, package manager: \${pm:-none}, to install:\${install:- nothing}, to start:\${start:- nothing})"`,
     ]

@@ -102,6 +102,7 @@ interface Host {
 /**
  * A scratch host: the standard stubs, with `missing` taken off PATH (stub and this machine's
  * copy), fakes for apt-get, systemctl, Docker and firewalld, and systemd as PID 1 when asked.
+ * Docker runs unless told otherwise; firewalld only when told to.
  */
 function host(shell: string, opts: { systemd?: boolean; missing?: string[]; dockerRunning?: boolean; firewalldRunning?: boolean } = {}): Host {
     const missing = opts.missing ?? [];
@@ -112,7 +113,7 @@ function host(shell: string, opts: { systemd?: boolean; missing?: string[]; dock
     for (const [pkg, cmds] of Object.entries(PROVIDES)) for (const [cmd, text] of Object.entries(cmds)) root.write(`/stub/.provides/${pkg}/${cmd}`, text, 0o755);
     if (!missing.includes("docker")) root.write("/stub/dockerd", stub(""), 0o755);
     if (opts.dockerRunning ?? true) root.write("/stub/.state/docker-running", "");
-    if (opts.firewalldRunning ?? true) root.write("/stub/.state/firewalld-running", "");
+    if (opts.firewalldRunning) root.write("/stub/.state/firewalld-running", "");
     if (opts.systemd) root.write("/run/systemd/system/.present", "");
     const hidden = realPaths(...missing, ...(missing.includes("docker") ? ["dockerd"] : []), ...(missing.includes("firewall-cmd") ? ["firewall-offline-cmd"] : []));
     return { root, run: (script, stdin = "", hide = []) => root.run(script, { shell, stdin, hide: [...hidden, ...hide] }) };
@@ -141,7 +142,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             const links = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
             expect(h.root.find(/./).filter((p) => !p.startsWith("/etc/") && !links.includes(p))).toEqual([]);
             // It only looks: no package manager, systemctl, modprobe or firewall call that changes anything.
-            expect(h.root.calls().filter((c) => /^(apt-get|systemctl|iptables|firewall-cmd) /.test(c) || /^modprobe (?!-n)/.test(c))).toEqual([]);
+            expect(h.root.calls().filter((c) => /^(apt-get|systemctl|iptables) /.test(c) || /^firewall-cmd (?!--state)/.test(c) || /^modprobe (?!-n)/.test(c))).toEqual([]);
         });
 
         it("with systemd and a package manager, lists what the install step will install and start", () => {
@@ -190,8 +191,17 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             expect(r.stderr).toMatch(/preflight of vm107: 2 problem\(s\)/);
         });
 
+        it("warns, without failing, when firewalld runs on a host whose firewall kind is iptables", () => {
+            const h = make({ firewalldRunning: true });
+            const r = h.run(renderPreflight(dev, "lab3"));
+            expect(r.code).toBe(0);
+            expect(r.stdout).toContain("warning: host lab3: firewalld is running and hosts[2].firewall.kind is iptables: what the stack's iptables rules admit, firewalld's zone may still reject. Fix: set hosts[2].firewall.kind: firewalld, or stop firewalld\n");
+            fs.rmSync(h.root.path("/stub/.state/firewalld-running"));
+            expect(h.run(renderPreflight(dev, "lab3")).stdout).not.toContain("warning");
+        });
+
         it("names the Docker packages of every package manager when Docker is missing", () => {
-            const h = make({ missing: ["docker"] });
+            const h = make({ missing: ["docker"], firewalldRunning: true });
             const r = h.run(renderPreflight(topology(TUTORIAL), "vm105"));
             expect(r.stderr).toContain("install docker (docker.io with apt-get, docker-ce with dnf or yum) on vm105 by hand");
         });
@@ -351,7 +361,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
         });
 
         it("with dnf: Docker's package, makecache once for an unknown package", () => {
-            const h = make({ systemd: true, missing: ["docker", "keepalived", "apt-get"], dockerRunning: false });
+            const h = make({ systemd: true, missing: ["docker", "keepalived", "apt-get"], dockerRunning: false, firewalldRunning: true });
             const dnf = FAKE_APT.replace("update) touch", "makecache) touch").replace(/E: Unable to locate package \$p/g, "No match for argument: $p");
             h.root.write("/stub/dnf", dnf, 0o755);
             h.root.write("/stub/.state/unknown-docker-ce", "");

@@ -63,5 +63,8 @@ if command -v ss >/dev/null 2>&1; then
 else
   echo 'ss (iproute2) is not installed on lab1: the published ports 3306, 3308, 3307, 8888 are not checked'
 fi
+if command -v firewall-cmd >/dev/null 2>&1 && firewall-cmd --state >/dev/null 2>&1; then
+  echo 'warning: host lab1: firewalld is running and hosts[0].firewall.kind is iptables: what the stack'\''s iptables rules admit, firewalld'\''s zone may still reject. Fix: set hosts[0].firewall.kind: firewalld, or stop firewalld'
+fi
 if [ "$problems" -gt 0 ]; then echo "preflight of $host: $problems problem(s); nothing was changed" >&2; exit 1; fi
 echo "preflight of lab1: ok (systemd: $systemd, package manager: ${pm:-none}, to install:${install:- nothing}, to start:${start:- nothing})"

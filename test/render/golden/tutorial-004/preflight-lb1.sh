@@ -54,5 +54,8 @@ if [ "$docker_running" = no ]; then
   if ! module_ok overlay; then problem 'kernel module overlay (Docker'\''s overlay2 storage driver) is not available in kernel '"$kernel"': not loaded, not built in, and modprobe finds no such module' 'install the modules of the running kernel (linux-image-'"$kernel"' on Debian, kernel-modules on RHEL) or boot a kernel that has overlay'; fi
   if ! module_ok vxlan; then problem 'kernel module vxlan (the swarm overlay network net1) is not available in kernel '"$kernel"': not loaded, not built in, and modprobe finds no such module' 'install the modules of the running kernel (linux-image-'"$kernel"' on Debian, kernel-modules on RHEL) or boot a kernel that has vxlan'; fi
 fi
+if command -v firewall-cmd >/dev/null 2>&1 && firewall-cmd --state >/dev/null 2>&1; then
+  echo 'warning: host lb1: firewalld is running and hosts[0].firewall.kind is iptables: what the stack'\''s iptables rules admit, firewalld'\''s zone may still reject. Fix: set hosts[0].firewall.kind: firewalld, or stop firewalld'
+fi
 if [ "$problems" -gt 0 ]; then echo "preflight of $host: $problems problem(s); nothing was changed" >&2; exit 1; fi
 echo "preflight of lb1: ok (systemd: $systemd, package manager: ${pm:-none}, to install:${install:- nothing}, to start:${start:- nothing})"
