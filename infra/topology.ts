@@ -1,5 +1,6 @@
 // Composes the components in dependency order from a validated topology, the order
-// the tutorials follow by hand: firewall, swarm, network, databases, proxies, VIPs.
+// the tutorials follow by hand: hosts (preflight, install, prerequisites), firewall, swarm,
+// network, databases, proxies, VIPs.
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "../model/load";
 import { haproxyListeners, hostByName, macvlanHosts, macvlanNodes, pxcBootstrapNode, vrrpMembers } from "../model/derive";
@@ -22,6 +23,9 @@ import { ContainerKeepalived } from "../components/proxy/container-keepalived";
 import { StackContext } from "../components/stack-context";
 import { renderSysctl } from "../components/render/sysctl";
 import { renderFirewall } from "../components/render/firewall";
+import { renderPreflight } from "../components/render/host-preflight";
+import { renderInstall } from "../components/render/host-install";
+import { renderHostBoot } from "../components/render/host-boot";
 import { renderShimApply } from "../components/render/macvlan-shim";
 import { renderDualMasterCnf, renderGaleraCnf, renderGaleraSecretCnf } from "../components/render/mysql-cnf";
 import { GALERA_INIT_SQL_PATH, renderGaleraStart } from "../components/render/galera-start";
@@ -70,10 +74,13 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
             checked,
             trust: trustSteps,
             dockerSsh: sshFiles[i],
+            preflight: renderPreflight(t, h.name),
+            install: renderInstall(t, h.name),
+            boot: renderHostBoot(t, h.name),
         });
         firewalls[h.name] = new VrrpFirewall(
             `${h.name}-firewall`,
-            { host: h, connection: hosts[h.name].connection, firewall: renderFirewall(t, h.name) },
+            { host: h, connection: hosts[h.name].connection, firewall: renderFirewall(t, h.name), dependsOn: [hosts[h.name].ready] },
             { dependsOn: [hosts[h.name].ready] },
         ).done;
     }

@@ -152,6 +152,40 @@ export function pinsOneWriter(l: Listener): boolean {
     return l.role === "write" && l.backend !== "mycat";
 }
 
+/** A host port a container publishes: where, which config key sets it, and what listens behind it. */
+export interface PublishedPort {
+    readonly host: string;
+    readonly port: number;
+    readonly path: string;
+    readonly what: string;
+}
+
+/** Every TCP port a container publishes on its host (HAProxy listeners and stats, MyCat, MySQL). */
+export function publishedPorts(t: Topology): PublishedPort[] {
+    const out: PublishedPort[] = [];
+    const ha = t.haproxy;
+    if (ha) {
+        const listeners = haproxyListeners(t);
+        for (const n of ha.nodes) {
+            listeners.forEach((l, i) => {
+                if (l.publishPort) out.push({ host: n.host, port: l.publishPort, path: `haproxy.listeners[${i}].publishPort`, what: `HAProxy ${n.name} listener ${l.name}` });
+            });
+            if (ha.stats.publishPort) out.push({ host: n.host, port: ha.stats.publishPort, path: "haproxy.stats.publishPort", what: `HAProxy ${n.name} stats page` });
+        }
+    }
+    if (t.mycat?.publish) {
+        for (const n of t.mycat.nodes) {
+            out.push({ host: n.host, port: t.mycat.ports.server, path: "mycat.ports.server", what: `MyCat ${n.name} server port` });
+            out.push({ host: n.host, port: t.mycat.ports.manager, path: "mycat.ports.manager", what: `MyCat ${n.name} manager port` });
+        }
+    }
+    const dm = t.database.dualMaster;
+    if (dm?.publishPort) {
+        for (const s of dm.servers) out.push({ host: s.host, port: dm.publishPort, path: "database.dualMaster.publishPort", what: `MySQL ${s.name}` });
+    }
+    return out;
+}
+
 /** Every container the topology declares, with the section it came from. */
 export function allContainers(t: Topology): Array<ContainerNode & { section: string }> {
     const tag = (section: string, nodes: ContainerNode[] | undefined) =>

@@ -27,6 +27,10 @@ const image = z.string().min(1).regex(/^\S+$/, { message: "must be a Docker imag
 /** MyCat's names for schemas, tables, data nodes and data hosts. */
 const mycatName = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, { message: "must be a name of letters, digits and '_' (1-64 characters)" });
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: "must be host:port, like 172.18.0.2:3306" });
+/** A Debian or RPM package name, as apt-get, dnf and yum take it on their command line. */
+const packageName = z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9+._:~-]{0,127}$/, { message: "must be a package name (letters, digits, '+', '.', '_', ':', '~' and '-', like docker.io)" });
 const sqlUser = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,31}$/, { message: "must be a MySQL user name: letters, digits, '_', at most 32 characters" });
 
 export const HostSchema = z.strictObject({
@@ -74,13 +78,39 @@ export const HostSchema = z.strictObject({
         .describe("How Pulumi's Docker provider reaches this host's engine."),
     firewall: z
         .strictObject({
-            kind: z.enum(["iptables", "firewalld", "none"]).default("iptables").describe("Firewall tool that admits VRRP and the published ports."),
+            kind: z
+                .enum(["iptables", "firewalld", "none"])
+                .default("iptables")
+                .describe(
+                    "Firewall tool that admits VRRP, the Docker swarm's ports from the other hosts, this host's published ports and LVS services, and firewall.ports; none: the stack leaves the host's firewall alone.",
+                ),
             interface: ifname.optional().describe("Interface the rules apply to; default the LAN interface."),
             admitVrrp: z.boolean().default(true).describe("Admit VRRP (IP protocol 112) to 224.0.0.18 and from unicast peers."),
             ports: z.array(port).default([]).describe("Extra TCP ports to admit on this host."),
         })
         .default({ kind: "iptables", admitVrrp: true, ports: [] })
         .describe("Host firewall."),
+    install: z
+        .strictObject({
+            enabled: z
+                .boolean()
+                .default(true)
+                .describe(
+                    "Install what the host lacks of what the stack runs there (the Docker engine, keepalived, ipvsadm, firewalld or iptables) with its package manager (apt-get, dnf or yum), and enable and start Docker (and firewalld) under systemd. A piece already present is never installed again, and installed packages stay on destroy. false: the stack installs and starts nothing, so every piece must be present and Docker (and firewalld) running; the preflight step names what is missing.",
+                ),
+            docker: z
+                .strictObject({
+                    packages: z
+                        .array(packageName)
+                        .min(1)
+                        .optional()
+                        .describe("Packages that provide the Docker engine; default docker.io with apt-get (Debian, Ubuntu), docker-ce with dnf or yum (from Docker's repository, which the host must have configured)."),
+                })
+                .default({})
+                .describe("The Docker engine's packages."),
+        })
+        .default({ enabled: true, docker: {} })
+        .describe("What the stack installs on this host when it is missing (docs/components.md#bare-hosts)."),
 });
 
 export const NetworkSchema = z.strictObject({

@@ -6,14 +6,16 @@ import * as docker from "@pulumi/docker";
 import { Host } from "../../model/schema";
 import { canonicalCidr } from "../../model/net";
 import { HostBase } from "../host/host-base";
-import { renderShimRemove } from "../render/macvlan-shim";
+import { RenderedFile } from "../render/file";
+import { SHIM_STEP_CREATE, shimStepDelete } from "../render/macvlan-shim";
+import { filesPayload } from "../remote/payload";
 import { remoteStep } from "../remote/step";
 
 export interface MacvlanLanArgs {
     /** macvlan.name: the name of the macvlan network on every holder host. */
     readonly networkName: string;
-    /** Every host with a macvlan VIP holder or a shim: the host (its LAN interface and subnet), whether a holder runs there, and the rendered shim script when it has lan.macvlanShim. */
-    readonly lans: Array<{ readonly host: Host; readonly holder: boolean; readonly shimApply?: string }>;
+    /** Every host with a macvlan VIP holder or a shim: the host (its LAN interface and subnet), whether a holder runs there, and the rendered shim apply script (kept on the host for the boot unit) when it has lan.macvlanShim. */
+    readonly lans: Array<{ readonly host: Host; readonly holder: boolean; readonly shimApply?: RenderedFile }>;
     /** The prepared hosts by name: the macvlan network is created through a host's Docker provider, its shim over its SSH connection. */
     readonly hosts: Record<string, HostBase>;
     /** What must be in place before the host's networking changes (firewall rules, Docker restart). */
@@ -53,7 +55,7 @@ export class MacvlanLan extends pulumi.ComponentResource {
                 this.ready.push(
                     remoteStep(
                         `${name}-${h.name}-shim`,
-                        { connection: host.connection, create: shimApply, delete: renderShimRemove() },
+                        { connection: host.connection, create: SHIM_STEP_CREATE, delete: shimStepDelete(), stdin: filesPayload([shimApply]) },
                         { parent: this, dependsOn: args.dependsOn },
                     ),
                 );

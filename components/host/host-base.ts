@@ -1,14 +1,21 @@
-// Per host: the SSH connection every later step uses, the host's Docker provider,
-// and the host-level prerequisites (docker present, state directory, sysctl). Both the
-// connection and the provider wait for every host's key check (HostTrust).
+// Per host, in order: the preflight (what the host lacks, checked before anything changes),
+// the install step (what is missing installed, Docker enabled, started and answering), then the
+// SSH connection every later step uses and the host's Docker provider, both after the install,
+// the host-level prerequisites (state directory, sysctl), the boot unit that restores runtime
+// state after a reboot, and an LVS-DR real server's VIPs on lo. Everything waits for every
+// host's key check (HostTrust).
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Host } from "../../model/schema";
+import { RenderedFile } from "../render/file";
 import { SysctlRender } from "../render/sysctl";
+import { InstallRender } from "../render/host-install";
+import { HOST_BOOT_DELETE, hostBootCreate } from "../render/host-boot";
 import { filesPayload } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";
 import { applyKeepingRemove, removeKept } from "../render/step-scripts";
 import { PREREQ_CREATE, PREREQ_DELETE } from "../render/host-prereq";
+import { shellQuote } from "../render/escape";
 import { DockerSsh, dockerUrl } from "./docker-ssh";
 
 export interface HostBaseArgs {
@@ -24,18 +31,26 @@ export interface HostBaseArgs {
     readonly trust: pulumi.Resource[];
     /** The Docker provider's ssh files and options, when its engine is reached at ssh://. */
     readonly dockerSsh?: DockerSsh;
+    /** The preflight script (components/render/host-preflight.ts): checks only, the first step on the host. */
+    readonly preflight: string;
+    /** The install step's scripts and the files it keeps (components/render/host-install.ts). */
+    readonly install: InstallRender;
+    /** The boot unit and its script, when the host keeps runtime state a reboot loses (components/render/host-boot.ts). */
+    readonly boot?: RenderedFile[];
 }
 
 export class HostBase extends pulumi.ComponentResource {
     readonly connection: Connection;
     readonly docker: docker.Provider;
+    /** The install step: Docker answers on the host once it has run. */
+    readonly installed: pulumi.CustomResource;
     readonly ready: pulumi.Resource;
 
     constructor(name: string, args: HostBaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-mysql:host:HostBase", name, {}, opts);
         const h = args.host;
-        this.connection = {
-            // An output of the key checks: every step on the host depends on them.
+        const trusted: Connection = {
+            // An output of the key checks: the preflight and install steps depend on them.
             host: pulumi.output(args.checked).apply(() => h.ssh.address),
             port: h.ssh.port,
             user: h.ssh.user,
@@ -44,13 +59,30 @@ export class HostBase extends pulumi.ComponentResource {
             dialErrorLimit: h.ssh.dialRetries,
             perDialTimeout: 15,
         };
+        const preflight = remoteStep(
+            `${name}-preflight`,
+            { connection: trusted, create: args.preflight, delete: `echo ${shellQuote(`preflight of ${h.name} removed (it changed nothing)`)}` },
+            { parent: this },
+        );
+        this.installed = remoteStep(
+            `${name}-install`,
+            { connection: trusted, create: args.install.create, delete: args.install.delete, stdin: filesPayload(args.install.files) },
+            { parent: this, dependsOn: [preflight] },
+        );
+        // Every later step on the host dials through this connection, whose address is an output
+        // of the install step: each of them runs after it, even one that names no dependency.
+        const installedId = this.installed.id;
+        this.connection = { ...trusted, host: pulumi.all([args.checked, installedId]).apply(() => h.ssh.address) };
+        // The provider's endpoint waits for the install step too: while that step is still to run
+        // (a preview of a fresh stack) the endpoint is unknown, so the provider is not configured
+        // and dials no host before its Docker engine exists.
         this.docker = new docker.Provider(
             `${name}-docker`,
             {
-                host: dockerUrl(h),
+                host: installedId.apply(() => dockerUrl(h)),
                 sshOpts: args.dockerSsh?.sshOpts,
             },
-            { parent: this, dependsOn: args.trust },
+            { parent: this, dependsOn: [...args.trust, this.installed] },
         );
         const sysctl = args.sysctl;
         this.ready = remoteStep(
@@ -63,6 +95,13 @@ export class HostBase extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        if (args.boot) {
+            remoteStep(
+                `${name}-boot`,
+                { connection: this.connection, create: hostBootCreate(h.name), delete: HOST_BOOT_DELETE, stdin: filesPayload(args.boot) },
+                { parent: this, dependsOn: [this.ready] },
+            );
+        }
         const lo = sysctl.loopbackVip;
         if (lo) {
             // LVS DR real server: the VIP on lo, after the ARP sysctls above are in force.
@@ -78,6 +117,6 @@ export class HostBase extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.ready] },
             );
         }
-        this.registerOutputs({ connection: this.connection, docker: this.docker, ready: this.ready });
+        this.registerOutputs({ connection: this.connection, docker: this.docker, installed: this.installed, ready: this.ready });
     }
 }

@@ -1,8 +1,9 @@
-// Admits VRRP (and the published ports) on a host before anything Docker runs,
-// then restarts Docker where the firewall reload flushed Docker's own chains.
+// Admits VRRP, the swarm's ports from the other hosts and the host's published ports on a host
+// before anything Docker runs, then restarts Docker where a firewalld reload flushed Docker's
+// own chains.
 import * as pulumi from "@pulumi/pulumi";
 import { Host } from "../../model/schema";
-import { FirewallScripts } from "../render/firewall";
+import { FIREWALLD_ZONE_FILE, FirewallScripts } from "../render/firewall";
 import { filesPayload, sha256 } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";
 import { applyKeepingRemove, removeKept } from "../render/step-scripts";
@@ -13,8 +14,10 @@ export interface VrrpFirewallArgs {
     readonly host: Host;
     /** SSH connection to that host, over which the rules are applied. */
     readonly connection: Connection;
-    /** The rendered apply and remove scripts for the ports, peers and VRRP traffic the host must let through; none when the host's firewall kind is none. */
+    /** The rendered apply and remove scripts for the VRRP traffic, swarm peers and ports the host must let through; none when the host's firewall kind is none. */
     readonly firewall: FirewallScripts | undefined;
+    /** What must be in place before the rules go in: the host's prerequisites (its state directory). */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 export class VrrpFirewall extends pulumi.ComponentResource {
@@ -33,10 +36,10 @@ export class VrrpFirewall extends pulumi.ComponentResource {
                     // As an update: the new rules go in first, then the previous remove script takes
                     // out only the rules the new set dropped (a port, a peer), so VRRP never stops.
                     create: applyKeepingRemove(fw.apply.path, fw.remove.path, "del"),
-                    delete: `set -eu\n${removeKept(fw.apply.path, fw.remove.path)}`,
+                    delete: `set -eu\n${removeKept(fw.apply.path, fw.remove.path)}${args.host.firewall.kind === "firewalld" ? `\nrm -f ${FIREWALLD_ZONE_FILE}` : ""}`,
                     stdin: filesPayload([fw.apply, fw.remove]),
                 },
-                { parent: this },
+                { parent: this, dependsOn: args.dependsOn },
             );
             this.done.push(rules);
             if (args.host.firewall.kind === "firewalld") {

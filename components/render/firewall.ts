@@ -1,13 +1,18 @@
-// Host firewall rules that let VRRP through (multicast 224.0.0.18 and the unicast
-// peers) and admit the host's extra TCP ports. One rule list feeds three outputs: an
-// iptables-restore document (for validation), and idempotent apply/remove scripts for
-// iptables or firewalld direct rules.
+// Host firewall rules that let VRRP through (multicast 224.0.0.18 and the unicast peers) and
+// admit what the stack needs from the LAN (model/host-requirements.ts hostAdmissions): the swarm's
+// ports from the other hosts, the host's published ports and LVS services, and the extra TCP ports
+// of firewall.ports. One rule list feeds three outputs: an iptables-restore document (for
+// validation), and idempotent apply/remove scripts for iptables, or for firewalld, where VRRP goes
+// in as direct rules and the ports as rich rules of the interface's zone.
 import { Host, Topology } from "../../model/schema";
 import { hostByName, vrrpMembers } from "../../model/derive";
+import { Admission, hostAdmissions, speaksVrrp } from "../../model/host-requirements";
 import { RenderedFile, script } from "./file";
 
 export const FIREWALL_APPLY = "/var/lib/ha-mysql/firewall-apply.sh";
 export const FIREWALL_REMOVE = "/var/lib/ha-mysql/firewall-remove.sh";
+/** The firewalld zone the apply script put its rich rules in, for the remove script. */
+export const FIREWALLD_ZONE_FILE = "/var/lib/ha-mysql/firewalld-zone";
 
 /** VRRP's IANA multicast group (RFC 5798). */
 export const VRRP_GROUP = "224.0.0.18";
@@ -39,28 +44,45 @@ export function unicastPeersOf(t: Topology, hostName: string): string[] {
     return [...new Set(peers)];
 }
 
-/** True when keepalived on this host speaks VRRP on its LAN (container adverts never reach the host's INPUT chain). */
-function speaksVrrp(t: Topology, hostName: string): boolean {
-    return t.keepalived.instances.some((i) => i.level === "host" && vrrpMembers(t, i).some((m) => m.host === hostName));
-}
-
-export function firewallRules(t: Topology, hostName: string): FirewallRule[] {
+function hostOf(t: Topology, hostName: string): Host {
     const h = hostByName(t, hostName);
     if (!h) throw new Error(`unknown host ${hostName}`);
+    return h;
+}
+
+/** VRRP to 224.0.0.18 and from/to each unicast peer, in and out of the firewall interface. */
+export function vrrpRules(t: Topology, hostName: string): FirewallRule[] {
+    const h = hostOf(t, hostName);
+    if (!h.firewall.admitVrrp || !speaksVrrp(t, hostName)) return [];
     const dev = firewallInterface(h);
-    const rules: FirewallRule[] = [];
-    if (h.firewall.admitVrrp && speaksVrrp(t, hostName)) {
-        const vrrp = (chain: FirewallRule["chain"], dir: "-s" | "-d", addr: string): FirewallRule => ({
-            chain,
-            args: [chain === "INPUT" ? "-i" : "-o", dev, "-p", "vrrp", dir, addr, ...TAG, "-j", "ACCEPT"],
-        });
-        rules.push(vrrp("INPUT", "-d", VRRP_GROUP), vrrp("OUTPUT", "-d", VRRP_GROUP));
-        for (const peer of unicastPeersOf(t, hostName)) rules.push(vrrp("INPUT", "-s", peer), vrrp("OUTPUT", "-d", peer));
-    }
-    for (const port of [...new Set(h.firewall.ports)]) {
-        rules.push({ chain: "INPUT", args: ["-i", dev, "-p", "tcp", "-m", "tcp", "--dport", String(port), ...TAG, "-j", "ACCEPT"] });
-    }
+    const vrrp = (chain: FirewallRule["chain"], dir: "-s" | "-d", addr: string): FirewallRule => ({
+        chain,
+        args: [chain === "INPUT" ? "-i" : "-o", dev, "-p", "vrrp", dir, addr, ...TAG, "-j", "ACCEPT"],
+    });
+    const rules = [vrrp("INPUT", "-d", VRRP_GROUP), vrrp("OUTPUT", "-d", VRRP_GROUP)];
+    for (const peer of unicastPeersOf(t, hostName)) rules.push(vrrp("INPUT", "-s", peer), vrrp("OUTPUT", "-d", peer));
     return rules;
+}
+
+/** An admission as an iptables INPUT rule on the firewall interface. */
+function admissionRule(dev: string, a: Admission): FirewallRule {
+    return { chain: "INPUT", args: ["-i", dev, ...(a.from ? ["-s", a.from] : []), "-p", a.protocol, "-m", a.protocol, "--dport", String(a.port), ...TAG, "-j", "ACCEPT"] };
+}
+
+/**
+ * A firewalld rich rule for an admission. firewalld's nftables backend (Debian 12, RHEL 8 and
+ * later) still rejects what a direct rule accepts when the zone does not admit it, so ports go
+ * into the zone itself.
+ */
+export function richRule(a: Admission): string {
+    return `rule family="ipv4"${a.from ? ` source address="${a.from}"` : ""} port port="${a.port}" protocol="${a.protocol}" accept`;
+}
+
+/** Every rule of the host in iptables form: VRRP, then the admissions. */
+export function firewallRules(t: Topology, hostName: string): FirewallRule[] {
+    const h = hostOf(t, hostName);
+    const dev = firewallInterface(h);
+    return [...vrrpRules(t, hostName), ...hostAdmissions(t, hostName).map((a) => admissionRule(dev, a))];
 }
 
 /** Quotes an argument for sh only when it needs it (the rule arguments are plain words). */
@@ -88,7 +110,7 @@ set -eu
 
 function iptablesApply(rules: FirewallRule[]): string {
     const body = rules.map((r) => `add ${words(r)}`);
-    return `${HEADER("Admits VRRP and this host's ports with iptables (check with -C before inserting).")}
+    return `${HEADER("Admits VRRP and what this host serves on the LAN with iptables (check with -C before inserting).")}
 add() {
     if iptables -C "$@" 2>/dev/null; then
         echo "present: $*"
@@ -115,14 +137,30 @@ ${body.join("\n")}
 }
 
 /**
- * firewalld owns the ruleset, so the same rules go in as direct rules: permanent (they
- * survive reboots) and then a reload only when something changed, since a reload drops
- * Docker's chains (the component restarts Docker afterwards). A rule already permanent but
- * missing from the running set is added at run time, without a reload.
+ * VRRP goes in as direct rules and the admissions as rich rules of the zone the firewall interface
+ * is in (else the default zone), both permanent so that they survive reboots. A new rich rule is
+ * added to the running set too, so it needs no reload; a new direct rule reloads once at the end,
+ * and a reload drops Docker's chains (the component restarts Docker afterwards). A direct rule
+ * already permanent but missing from the running set is added at run time, without a reload.
  */
-function firewalldApply(rules: FirewallRule[]): string {
-    const body = rules.map((r) => `add ${words(r)}`);
-    return `${HEADER("Admits VRRP and this host's ports as firewalld direct rules.")}
+function firewalldApply(vrrp: FirewallRule[], rich: string[], dev: string): string {
+    const zone = rich.length === 0 ? "" : `${ZONE_OF(dev)}
+printf '%s\\n' "$zone" >${FIREWALLD_ZONE_FILE}
+admit() {
+    if ! firewall-cmd --permanent --zone="$zone" --query-rich-rule="$1" >/dev/null 2>&1; then
+        firewall-cmd --permanent --zone="$zone" --add-rich-rule="$1" >/dev/null
+        echo "added permanent in zone $zone: $1"
+    fi
+    if firewall-cmd --zone="$zone" --query-rich-rule="$1" >/dev/null 2>&1; then
+        echo "present in zone $zone: $1"
+    else
+        firewall-cmd --zone="$zone" --add-rich-rule="$1" >/dev/null
+        echo "added in zone $zone: $1"
+    fi
+}
+`;
+    const body = [...vrrp.map((r) => `add ${words(r)}`), ...rich.map((r) => `admit ${sh(r)}`)];
+    return `${HEADER(rich.length === 0 ? "Admits VRRP as firewalld direct rules." : vrrp.length === 0 ? "Admits this host's ports as firewalld rich rules." : "Admits VRRP as firewalld direct rules and this host's ports as rich rules.")}
 changed=0
 add() {
     chain=$1
@@ -140,7 +178,7 @@ add() {
         echo "added: $chain $*"
     fi
 }
-${body.join("\n")}
+${zone}${body.join("\n")}
 if [ "$changed" = 1 ]; then
     firewall-cmd --reload >/dev/null
     echo "firewalld reloaded"
@@ -148,10 +186,32 @@ fi
 `;
 }
 
-function firewalldRemove(rules: FirewallRule[]): string {
-    const body = rules.map((r) => `del ${words(r)}`);
-    return `${HEADER("Removes the firewalld direct rules firewall-apply.sh added, permanent and running.")}
-del() {
+/** The zone of the firewall interface, else the default zone, into $zone. */
+const ZONE_OF = (dev: string) => `zone=$(firewall-cmd --get-zone-of-interface=${sh(dev)} 2>/dev/null) || zone=$(firewall-cmd --get-default-zone)`;
+
+/**
+ * Both kinds of rule through one `del` (a direct rule's chain, or `rich` and the rule), so that
+ * an update takes out exactly the lines the new script lacks (undoObsolete). Rich rules come out
+ * of the zone the apply script recorded.
+ */
+function firewalldRemove(vrrp: FirewallRule[], rich: string[], dev: string): string {
+    const body = [...vrrp.map((r) => `del ${words(r)}`), ...rich.map((r) => `del rich ${sh(r)}`)];
+    const zone = rich.length === 0 ? "" : `zone=$(cat ${FIREWALLD_ZONE_FILE} 2>/dev/null) || zone=
+[ -n "$zone" ] || ${ZONE_OF(dev)}
+`;
+    return `${HEADER("Removes the firewalld rules firewall-apply.sh added, permanent and running.")}
+${zone}del() {
+    if [ "$1" = rich ]; then
+        if firewall-cmd --permanent --zone="$zone" --query-rich-rule="$2" >/dev/null 2>&1; then
+            firewall-cmd --permanent --zone="$zone" --remove-rich-rule="$2" >/dev/null
+            echo "removed permanent from zone $zone: $2"
+        fi
+        if firewall-cmd --zone="$zone" --query-rich-rule="$2" >/dev/null 2>&1; then
+            firewall-cmd --zone="$zone" --remove-rich-rule="$2" >/dev/null
+            echo "removed from zone $zone: $2"
+        fi
+        return 0
+    fi
     chain=$1
     shift
     if firewall-cmd --permanent --direct --query-rule ipv4 filter "$chain" 0 "$@" >/dev/null 2>&1; then
@@ -169,11 +229,13 @@ ${body.join("\n")}
 
 /** Apply and remove scripts for a host, or undefined when its firewall is `none` or there is nothing to admit. */
 export function renderFirewall(t: Topology, hostName: string): FirewallScripts | undefined {
-    const h = hostByName(t, hostName);
-    if (!h) throw new Error(`unknown host ${hostName}`);
+    const h = hostOf(t, hostName);
     if (h.firewall.kind === "none") return undefined;
     const rules = firewallRules(t, hostName);
     if (rules.length === 0) return undefined;
-    const [apply, remove] = h.firewall.kind === "iptables" ? [iptablesApply(rules), iptablesRemove(rules)] : [firewalldApply(rules), firewalldRemove(rules)];
-    return { apply: script(FIREWALL_APPLY, apply), remove: script(FIREWALL_REMOVE, remove) };
+    const dev = firewallInterface(h);
+    if (h.firewall.kind === "iptables") return { apply: script(FIREWALL_APPLY, iptablesApply(rules)), remove: script(FIREWALL_REMOVE, iptablesRemove(rules)) };
+    const vrrp = vrrpRules(t, hostName);
+    const rich = hostAdmissions(t, hostName).map(richRule);
+    return { apply: script(FIREWALL_APPLY, firewalldApply(vrrp, rich, dev)), remove: script(FIREWALL_REMOVE, firewalldRemove(vrrp, rich, dev)) };
 }

@@ -1,13 +1,10 @@
-// keepalived as a host service: installed with the host's package manager, started under
-// systemd where there is one, else by pidfile; reloaded in place when the config changes.
+// keepalived as a host service: started under systemd where there is one, else by pidfile;
+// reloaded in place when the config changes. The host's install step puts it there
+// (components/render/host-install.ts).
 import { KEEPALIVED_SCRIPT_DIR } from "./keepalived-scripts";
 import { writeFilesOwning } from "./step-scripts";
 
-const INSTALL = `if ! command -v keepalived >/dev/null; then
-  if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q keepalived >/dev/null
-  elif command -v yum >/dev/null; then yum install -y -q keepalived >/dev/null
-  else echo "install keepalived on $(hostname) first" >&2; exit 1; fi
-fi`;
+const PRESENT = `command -v keepalived >/dev/null || { echo "keepalived is not installed on $(hostname): the host's install step installs it" >&2; exit 1; }`;
 
 // A SIGKILLed keepalived leaves its pidfiles behind, and keepalived refuses to start while
 // they exist: without systemd, pidfiles whose process is gone are removed before the start.
@@ -25,11 +22,11 @@ else pid=$(cat /run/keepalived.pid 2>/dev/null || true); if [ -n "$pid" ]; then 
 rm -rf /etc/keepalived/keepalived.conf /etc/keepalived/scripts`;
 
 /**
- * Installs keepalived if missing, writes the config and scripts read on stdin and (re)starts it.
+ * Writes the config and scripts read on stdin and (re)starts keepalived.
  * Run as an update too: the scripts the new config no longer names go, and keepalived reloads
  * (it drops the VIPs of instances that left the config itself).
  */
-export const HOST_KEEPALIVED_APPLY = `set -eu\n${INSTALL}\n${writeFilesOwning(KEEPALIVED_SCRIPT_DIR)}\n${START}`;
+export const HOST_KEEPALIVED_APPLY = `set -eu\n${PRESENT}\n${writeFilesOwning(KEEPALIVED_SCRIPT_DIR)}\n${START}`;
 
 /** Stops keepalived, removes its files and any of `vips` ("address/prefix dev iface") left behind. */
 export function hostKeepalivedRemove(vips: readonly string[]): string {

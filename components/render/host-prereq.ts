@@ -1,5 +1,5 @@
-// The host prerequisites step: Docker present and answering, the state directory, and the
-// sysctl drop-ins with the values they replace saved so that destroy can put them back.
+// The host prerequisites step, after the install step: Docker answering, the state directory,
+// and the sysctl drop-ins with the values they replace saved so that destroy can put them back.
 import { PAYLOAD_PATHS, WRITE_FILES } from "./step-scripts";
 
 /** Where this project keeps what it needs to undo its changes on a host. */
@@ -9,8 +9,7 @@ export const STATE_DIR = "/var/lib/ha-mysql";
 // back. Run as an update, the keys the previous drop-in set and the new one does not get their
 // saved value back, and a drop-in the stack no longer renders goes.
 export const PREREQ_CREATE = `set -eu
-command -v docker >/dev/null || { echo "docker is not installed on $(hostname): install the Docker engine first" >&2; exit 1; }
-docker info >/dev/null 2>&1 || { echo "the Docker engine on $(hostname) does not answer" >&2; exit 1; }
+docker info >/dev/null 2>&1 || { echo "the Docker engine on $(hostname) does not answer (the host's install step starts it)" >&2; exit 1; }
 mkdir -p ${STATE_DIR}
 before=${STATE_DIR}/sysctl.before
 stdin=$(mktemp); new_keys=$(mktemp); old_keys=$(mktemp)

@@ -2,12 +2,33 @@
 // through which the host reaches macvlan containers (a parent never delivers to its own
 // macvlan children) and the macvlan VIPs, wherever they are held.
 import { Host, Topology } from "../../model/schema";
-import { macvlanRoutes } from "../../model/derive";
+import { macvlanHosts, macvlanRoutes } from "../../model/derive";
 import { shellQuote } from "./escape";
+import { RenderedFile, script } from "./file";
+import { WRITE_FILES } from "./step-scripts";
 
 export const SHIM_INTERFACE = "ha-shim";
+/** The shim's apply script, kept on the host so that the boot unit can run it again (host-boot.ts). */
+export const SHIM_APPLY = "/var/lib/ha-mysql/shim-apply.sh";
 
-export function renderShimApply(t: Topology, h: Host): string {
+/** True when the host gets the shim: it runs a macvlan network or reaches one, and has lan.macvlanShim. */
+export function hasShim(t: Topology, hostName: string): boolean {
+    return macvlanHosts(t).some((h) => h.name === hostName && h.lan.macvlanShim !== undefined);
+}
+
+/** The shim step's create: the kept apply script (read on stdin) written, then run. */
+export const SHIM_STEP_CREATE = `set -eu\n${WRITE_FILES}\nsh ${SHIM_APPLY}`;
+
+/** The shim step's delete: the shim goes, with its routes, and so does the kept script. */
+export function shimStepDelete(): string {
+    return `${renderShimRemove()}\nrm -f ${SHIM_APPLY}`;
+}
+
+export function renderShimApply(t: Topology, h: Host): RenderedFile {
+    return script(SHIM_APPLY, `#!/bin/sh\n# The macvlan shim of ${h.name}: rendered by ha-mysql, run by its shim step and at boot (ha-mysql-host.service).\n${shimScript(t, h)}\n`);
+}
+
+function shimScript(t: Topology, h: Host): string {
     const shim = h.lan.macvlanShim;
     if (!shim) throw new Error(`host ${h.name} has no lan.macvlanShim`);
     const routes = macvlanRoutes(t).map((a) => `${a}/32`);

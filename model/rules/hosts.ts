@@ -64,6 +64,22 @@ export function oneSwarmManager(t: Topology): ConfigIssue[] {
     ];
 }
 
+/** Packages chosen for a host the stack installs nothing on would be ignored without a word. */
+export function installChoicesNeedInstall(t: Topology): ConfigIssue[] {
+    return t.hosts.flatMap((h, i) => {
+        const pkgs = h.install.docker.packages;
+        if (h.install.enabled || !pkgs) return [];
+        return [
+            issue(
+                `hosts[${i}].install.docker.packages`,
+                pkgs,
+                `host ${h.name} has install.enabled: false, so the stack installs nothing there and these packages would never be installed`,
+                `remove hosts[${i}].install.docker.packages, or set hosts[${i}].install.enabled: true`,
+            ),
+        ];
+    });
+}
+
 export function containerHostsExist(t: Topology): ConfigIssue[] {
     const names = new Set(t.hosts.map((h) => h.name));
     return allContainers(t)

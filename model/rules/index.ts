@@ -1,7 +1,7 @@
 // All cross-field rules, run together so every problem is reported at once.
 import { Topology } from "../schema";
 import { ConfigIssue } from "../issues";
-import { containerHostsExist, containerNamesUniquePerHost, hostAddressesUnique, hostKeysUsable, hostNamesUnique, oneSwarmManager } from "./hosts";
+import { containerHostsExist, containerNamesUniquePerHost, hostAddressesUnique, hostKeysUsable, hostNamesUnique, installChoicesNeedInstall, oneSwarmManager } from "./hosts";
 import { bridgeOnlyOnOneHost, containerAddressesValid, dockerDefaultNetworksFree, gatewayInsideSubnet, publishedPortsFreeOnHost, publishedPortsUniquePerHost, staticAddressesOutsideDynamicRange, subnetsDoNotOverlap } from "./network";
 import { dualMasterPair, galeraNodesSpreadOverHosts, pxcOneBootstrapNode, pxcQuorumSize, sstMethodMatchesFlavor } from "./database";
 import { checkTimingsSane, clustercheckNeedsGalera, haproxyPortsDistinct, listenerNamesUnique, listenersHaveBackends, oneWriteListenerPerGroup, readListenersOnGalera } from "./haproxy";
@@ -18,6 +18,7 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     hostAddressesUnique,
     hostKeysUsable,
     oneSwarmManager,
+    installChoicesNeedInstall,
     containerHostsExist,
     containerNamesUniquePerHost,
     gatewayInsideSubnet,

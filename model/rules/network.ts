@@ -1,6 +1,6 @@
 // Rules about the Docker network and the addresses and ports on it.
 import { Topology } from "../schema";
-import { allContainers, dynamicRangeOf, haproxyListeners } from "../derive";
+import { allContainers, dynamicRangeOf, publishedPorts } from "../derive";
 import { ConfigIssue, issue } from "../issues";
 import { broadcastOf, canonicalCidr, contains, isHostAddressOf, networkOf, overlaps, parseCidr } from "../net";
 
@@ -82,38 +82,6 @@ export function containerAddressesValid(t: Topology): ConfigIssue[] {
         const first = seen.get(c.ip);
         if (first) out.push(issue(`${c.section}.ip`, c.ip, `address already given to ${first}`, "give every container its own address"));
         else seen.set(c.ip, c.name);
-    }
-    return out;
-}
-
-interface Published {
-    readonly host: string;
-    readonly port: number;
-    readonly path: string;
-    readonly what: string;
-}
-
-export function publishedPorts(t: Topology): Published[] {
-    const out: Published[] = [];
-    const ha = t.haproxy;
-    if (ha) {
-        const listeners = haproxyListeners(t);
-        for (const n of ha.nodes) {
-            listeners.forEach((l, i) => {
-                if (l.publishPort) out.push({ host: n.host, port: l.publishPort, path: `haproxy.listeners[${i}].publishPort`, what: `HAProxy ${n.name} listener ${l.name}` });
-            });
-            if (ha.stats.publishPort) out.push({ host: n.host, port: ha.stats.publishPort, path: "haproxy.stats.publishPort", what: `HAProxy ${n.name} stats page` });
-        }
-    }
-    if (t.mycat?.publish) {
-        for (const n of t.mycat.nodes) {
-            out.push({ host: n.host, port: t.mycat.ports.server, path: "mycat.ports.server", what: `MyCat ${n.name} server port` });
-            out.push({ host: n.host, port: t.mycat.ports.manager, path: "mycat.ports.manager", what: `MyCat ${n.name} manager port` });
-        }
-    }
-    const dm = t.database.dualMaster;
-    if (dm?.publishPort) {
-        for (const s of dm.servers) out.push({ host: s.host, port: dm.publishPort, path: "database.dualMaster.publishPort", what: `MySQL ${s.name}` });
     }
     return out;
 }

@@ -13,6 +13,8 @@ import { SWARM_TOKEN_READ } from "../../components/render/swarm";
 import { shellQuote } from "../../components/render/escape";
 import { byName, declareUnderMocks, dependsOn, mockKeyAndCertificate, MOCK_STDOUT_PREFIX, MOCK_SWARM_TOKEN, occurrences, Registered, SECRET_SIG, SIG_KEY } from "../support/graph";
 import { allStackFiles, goodSecrets, loadStackFile, PROJECT, rawTopology, stackLabel, TEST_SSH_KEY } from "../support/stacks";
+import { stepsOf } from "../support/steps";
+import { renderHostBoot } from "../../components/render/host-boot";
 
 const COMMAND = "command:remote:Command";
 const CONTAINER = "docker:index/container:Container";
@@ -158,6 +160,37 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
             expect(c.inputs.init).toBe(true);
             expect(dependsOn(records, c.name, `macvlan-${n.host}`)).toBe(true);
             for (const s of shims) expect(dependsOn(records, c.name, s.name)).toBe(true);
+        }
+    });
+
+    it("on every host runs the preflight first, then the install, then everything else; the Docker provider waits for the install", () => {
+        const t = stack.topology;
+        const steps = stepsOf(records);
+        const remote = records.filter((r) => r.type === COMMAND);
+        for (const h of t.hosts) {
+            const [preflight, install, prereq] = [`${h.name}-preflight`, `${h.name}-install`, `${h.name}-prereq`];
+            // The preflight depends on no remote step at all, and reads nothing.
+            for (const r of remote.filter((x) => x.name !== preflight)) expect([preflight, r.name, dependsOn(records, preflight, r.name)]).toEqual([preflight, r.name, false]);
+            expect(byName(records, preflight).inputs.stdin).toBeUndefined();
+            expect(dependsOn(records, install, preflight)).toBe(true);
+            for (const r of remote.filter((x) => x.name !== install)) expect([install, r.name, dependsOn(records, install, r.name)]).toEqual([install, r.name, r.name === preflight]);
+            // Every other step on the host, and the host's Docker provider, comes after the install.
+            const mine = steps.filter((s) => s.host === h.ssh.address && s.name !== preflight && s.name !== install);
+            expect(mine.map((s) => s.name)).toContain(prereq);
+            for (const s of mine) expect([s.name, dependsOn(records, s.name, install)]).toEqual([s.name, true]);
+            expect(dependsOn(records, `${h.name}-docker`, install)).toBe(true);
+            expect(byName(records, `${h.name}-docker`).deps).toContain(byName(records, install).urn);
+            for (const f of records.filter((r) => r.type === COMMAND && r.name.startsWith(`${h.name}-firewall-`))) expect(dependsOn(records, f.name, prereq)).toBe(true);
+            if (t.network.driver === "overlay") expect(dependsOn(records, h.swarmRole === "manager" ? "swarm-init" : `swarm-${h.name}-join`, install)).toBe(true);
+            // The boot unit where the host keeps runtime state, after the prerequisites (the state directory).
+            const boot = records.find((r) => r.name === `${h.name}-boot`);
+            expect([h.name, boot !== undefined]).toEqual([h.name, renderHostBoot(t, h.name) !== undefined]);
+            if (boot) expect(dependsOn(records, boot.name, prereq)).toBe(true);
+        }
+        const nodes = [...(t.database.pxc?.nodes ?? []), ...(t.database.dualMaster?.servers ?? []), ...(t.haproxy?.nodes ?? []), ...(t.mycat?.nodes ?? [])];
+        for (const c of records.filter((r) => r.type === CONTAINER)) {
+            const node = nodes.find((n) => n.name === c.inputs.name);
+            expect([c.name, node && dependsOn(records, c.name, `${node.host}-install`)]).toEqual([c.name, true]);
         }
     });
 

@@ -58,15 +58,22 @@ const CHANGES: Change[] = [
     },
     {
         // lab3 becomes a third holder of the host VIP (and the isolation check gains a reference
-        // that is no holder): its drop-in gains net.ipv4.ip_nonlocal_bind = 1, the other holders
-        // get a new unicast peer (keepalived.conf and the VRRP firewall rules).
+        // that is no holder): its drop-in gains net.ipv4.ip_nonlocal_bind = 1, it needs keepalived
+        // (its preflight and install steps), its firewall admits VRRP besides the swarm, and the
+        // other holders get a new unicast peer (keepalived.conf and the VRRP firewall rules).
         what: "a sysctl value (lab3 holds the host VIP too)",
         edit: (t) => {
             t.keepalived.instances[0].holders = ["lab1", "lab2", "lab3"];
             t.keepalived.instances[0].track.isolation.push({ address: "10.77.0.1", port: 22 });
         },
-        updates: ["lab3-prereq", "lab1-firewall-rules", "lab2-firewall-rules", "lab1-keepalived-apply", "lab2-keepalived-apply"],
-        creates: ["lab3-firewall-rules", "lab3-keepalived-apply"],
+        updates: ["lab3-preflight", "lab3-install", "lab3-prereq", "lab1-firewall-rules", "lab2-firewall-rules", "lab3-firewall-rules", "lab1-keepalived-apply", "lab2-keepalived-apply"],
+        creates: ["lab3-keepalived-apply"],
+    },
+    {
+        what: "lab3's Docker packages (hosts[2].install.docker.packages)",
+        edit: (t) => (t.hosts[2].install = { docker: { packages: ["docker-ce", "docker-ce-cli"] } }),
+        // The preflight names them in its messages; the install step installs them where Docker is missing.
+        updates: ["lab3-preflight", "lab3-install"],
     },
     {
         // The committed dev stack pins nothing (the lab pins its hosts' generated keys in its

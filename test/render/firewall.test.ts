@@ -4,7 +4,8 @@ import * as path from "path";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 import { iptablesRestoreTest, shellcheck, Verdict } from "../support/validators";
 import { expectGolden } from "../support/golden";
-import { firewallRules, iptablesRulesFor, renderFirewall, VRRP_GROUP } from "../../components/render/firewall";
+import { firewallRules, iptablesRulesFor, renderFirewall, richRule, vrrpRules, VRRP_GROUP } from "../../components/render/firewall";
+import { hostAdmissions } from "../../model/host-requirements";
 import { run, withNetns } from "../support/netns";
 
 interface Case {
@@ -73,8 +74,30 @@ describe("firewall scripts", () => {
                 expect.stringMatching(/^INPUT -i eth0 -p tcp -m tcp --dport 8066 /),
             ]),
         );
-        // Real servers hold no VRRP and list no ports: nothing to do there.
-        expect(renderFirewall(topology, "mc3")).toBeUndefined();
+        // Real servers hold no VRRP: they admit their published MyCat ports and the swarm.
+        expect(vrrpRules(topology, "mc3")).toEqual([]);
+        expect(iptablesRulesFor(topology, "mc3")).not.toMatch(/vrrp/);
+    });
+
+    it("admits the swarm's ports from every other host's LAN address, the control port on the manager only, and the published ports from anywhere", () => {
+        const { topology } = loadStackFile("Pulumi.dev.yaml");
+        const rules = (h: string) => firewallRules(topology, h).map((r) => `${r.chain} ${r.args.join(" ")}`);
+        const swarm = (from: string, manager: boolean) => [
+            ...(manager ? [`INPUT -i eth0 -s ${from} -p tcp -m tcp --dport 2377 -m comment --comment ha-mysql -j ACCEPT`] : []),
+            `INPUT -i eth0 -s ${from} -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT`,
+            `INPUT -i eth0 -s ${from} -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT`,
+            `INPUT -i eth0 -s ${from} -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT`,
+        ];
+        expect(rules("lab1")).toEqual(expect.arrayContaining([...swarm("10.77.0.12", true), ...swarm("10.77.0.13", true)]));
+        expect(rules("lab2")).toEqual(expect.arrayContaining([...swarm("10.77.0.11", false), ...swarm("10.77.0.13", false)]));
+        expect(rules("lab2").join("\n")).not.toMatch(/--dport 2377/);
+        expect(rules("lab1").filter((r) => / -s 10\.77\.0\.11 /.test(r))).toEqual([]);
+        for (const port of [3306, 3307, 3308, 8888]) expect(rules("lab1")).toContain(`INPUT -i eth0 -p tcp -m tcp --dport ${port} -m comment --comment ha-mysql -j ACCEPT`);
+        // lab3 publishes nothing and holds no VIP: the swarm's ports only.
+        expect(rules("lab3")).toEqual([...swarm("10.77.0.11", false), ...swarm("10.77.0.12", false)]);
+        // On a bridge network (one host) there is no swarm to admit.
+        const t3 = loadStackFile("test/fixtures/tutorial-003.yaml").topology;
+        expect(iptablesRulesFor(t3, "docker1")).not.toMatch(/--dport (2377|7946|4789) /);
     });
 
     it("renders nothing for kind none", () => {
@@ -112,14 +135,14 @@ describe("firewall scripts", () => {
     });
 
     /**
-     * firewall-cmd needs a running firewalld; firewall-offline-cmd takes the same --direct
-     * arguments without one. It runs in a private mount namespace with a tmpfs over
+     * firewall-cmd needs a running firewalld; firewall-offline-cmd takes the same --direct and
+     * --zone arguments without one. It runs in a private mount namespace with a tmpfs over
      * /etc/firewalld, so the machine's own configuration is never written. It checks the
-     * command's shape (family, table, chain, priority, args) and that --query-rule finds
-     * what --add-rule stored; the iptables arguments themselves are checked by
-     * iptables-restore --test above (firewalld hands them to iptables unchanged).
+     * command's shape (family, table, chain, priority, args; the rich rule language) and that
+     * --query-rule and --query-rich-rule find what was added; the iptables arguments themselves
+     * are checked by iptables-restore --test above (firewalld hands them to iptables unchanged).
      */
-    function offlineCmd(commands: string[][]): Verdict {
+    function offlineCmd(commands: string[][], show = "/etc/firewalld/direct.xml"): Verdict {
         const stage = fs.mkdtempSync(path.join(os.tmpdir(), "fwd-"));
         try {
             if (fs.existsSync("/etc/firewalld/firewalld.conf")) fs.copyFileSync("/etc/firewalld/firewalld.conf", path.join(stage, "firewalld.conf"));
@@ -127,7 +150,7 @@ describe("firewall scripts", () => {
                 "set -e",
                 'mount -t tmpfs tmpfs /etc/firewalld && cp -a "$0"/. /etc/firewalld/',
                 ...commands.map((args) => `firewall-offline-cmd ${args.map((a) => `'${a}'`).join(" ")}`),
-                "cat /etc/firewalld/direct.xml",
+                `cat ${show}`,
             ].join("\n");
             return run("unshare", ["--mount", "--propagation", "private", "sh", "-c", script, stage]);
         } finally {
@@ -135,8 +158,8 @@ describe("firewall scripts", () => {
         }
     }
 
-    it.each(named("firewalld"))("%s: firewall-offline-cmd accepts every direct rule and finds it again", (_n, c) => {
-        const rules = firewallRules(topo(c), c.host);
+    it.each(named("firewalld"))("%s: firewall-offline-cmd accepts every VRRP direct rule and finds it again", (_n, c) => {
+        const rules = vrrpRules(topo(c), c.host);
         expect(rules.length).toBeGreaterThan(0);
         const direct = (op: string) => rules.map((r) => ["--direct", op, "ipv4", "filter", r.chain, "0", ...r.args]);
         const v = offlineCmd([...direct("--add-rule"), ...direct("--query-rule")]);
@@ -149,8 +172,26 @@ describe("firewall scripts", () => {
         expect(apply.content).toMatch(/firewall-cmd --permanent --direct --query-rule ipv4 filter "\$chain" 0 "\$@"/);
     });
 
-    it("firewall-offline-cmd rejects a malformed direct rule (the check can fail)", () => {
-        const v = offlineCmd([["--direct", "--add-rule", "ipv4", "filter", "INPUT", "-p", "vrrp", "-j", "ACCEPT"]]);
-        expect(v.code).not.toBe(0);
+    it.each(named("firewalld"))("%s: firewall-offline-cmd accepts every port as a rich rule of the zone and finds it again", (_n, c) => {
+        const rich = hostAdmissions(topo(c), c.host).map(richRule);
+        expect(rich.length).toBeGreaterThan(0);
+        const v = offlineCmd([...rich.map((r) => ["--zone=public", `--add-rich-rule=${r}`]), ...rich.map((r) => ["--zone=public", `--query-rich-rule=${r}`])], "/etc/firewalld/zones/public.xml");
+        expect(v.code).toBe(0);
+        expect(v.output.split("\n").filter((l) => l === "yes").length).toBe(rich.length);
+        expect((v.output.match(/<rule family="ipv4">/g) ?? []).length).toBe(rich.length);
+        // The apply script admits and the remove script takes out exactly these rules.
+        const { apply, remove } = fw(c);
+        for (const r of rich) {
+            expect(apply.content).toContain(`admit '${r}'`);
+            expect(remove.content).toContain(`del rich '${r}'`);
+        }
+        expect(apply.content).toMatch(/firewall-cmd --permanent --zone="\$zone" --add-rich-rule="\$1"/);
+        // Rich rules go into the running set as well: they need no reload (which drops Docker's chains).
+        expect(apply.content).toMatch(/firewall-cmd --zone="\$zone" --add-rich-rule="\$1"/);
+    });
+
+    it("firewall-offline-cmd rejects a malformed direct rule and a malformed rich rule (the check can fail)", () => {
+        expect(offlineCmd([["--direct", "--add-rule", "ipv4", "filter", "INPUT", "-p", "vrrp", "-j", "ACCEPT"]]).code).not.toBe(0);
+        expect(offlineCmd([["--zone=public", '--add-rich-rule=rule family="ipv4" port port="3306" protocol="tcpx" accept']], "/dev/null").code).not.toBe(0);
     });
 });

@@ -1,7 +1,7 @@
 // A scratch "host" for running remote step scripts for real: a temporary root directory that
 // the script sees as / (chroot, in private mount, PID, network and UTS namespaces, so nothing it
 // does reaches this machine), with the system's /usr read-only, and stub binaries first on PATH
-// for everything that would act on a real host (docker, mysql, ip, iptables, sysctl, ...). The
+// for everything that would act on a real host (docker, mysql, ip, iptables, sysctl, modprobe, ...). The
 // stubs keep their state under /stub/.state, record each call in /stub/.calls and fail on demand:
 // STUB_FAIL=all makes every call fail, STUB_FAIL=N the N-th call of the run. Each container
 // named at construction is a root of its own under /containers/<name>, which `docker exec`
@@ -74,7 +74,7 @@ case "$sql" in
 esac`),
     ip: stub(`case "$*" in *"-4 addr show"|*"-o -4 addr show") cat /stub/.ip-addrs 2>/dev/null ;; esac`),
     iptables: stub(`case "$*" in *" -C "*|"-C "*) exit 1 ;; esac`),
-    "firewall-cmd": stub(`case "$*" in *--query-rule*) exit 1 ;; esac`),
+    "firewall-cmd": stub(`case "$*" in *--get-zone-of-interface*) echo public ;; *--query-rule*|*--query-rich-rule*) exit 1 ;; esac`),
     sysctl: stub(`if [ "$1" = -n ]; then echo 0; fi`),
     systemctl: stub(`case "$1" in is-active) exit 1 ;; esac`),
     // ssh to a host: runs the remote command here, after checking that the identity file is
@@ -93,6 +93,9 @@ cp "$key" "$state/ssh-identity"
 if [ -f "$known" ]; then cp "$known" "$state/ssh-known-hosts"; fi
 exec sh -c "$1"`),
     keepalived: stub(""),
+    ipvsadm: stub(""),
+    // Every kernel module is there for the asking (the preflight's modprobe -n, the install's modprobe).
+    modprobe: stub(""),
     "apt-get": stub(""),
     yum: stub(""),
     dpkg: stub(""),
@@ -114,6 +117,8 @@ export interface RunOptions {
     /** "all", or the number of the stub call (in this run) that fails. */
     readonly fail?: "all" | number;
     readonly timeoutMs?: number;
+    /** Paths under /usr of this machine's binaries the script must not find (whited out of the root's /usr). */
+    readonly hide?: readonly string[];
 }
 
 export class ScratchRoot {
@@ -187,10 +192,16 @@ export class ScratchRoot {
         fs.rmSync(this.path("/stub/.ticks"), { force: true });
         const wrapper = [
             "set -e",
+            // Hidden binaries: whiteouts in a read-only overlay over the system's /usr (so that no
+            // shell's `command -v` finds them, bash included, which reports a non-executable file).
+            'if [ -n "$5" ]; then',
+            '  h="$1/../hide"; mkdir -p "$h"; mount -t tmpfs tmpfs "$h"',
+            '  for p in $5; do r=${p#/usr}; mkdir -p "$h$(dirname "$r")"; [ -e "$h$r" ] || mknod "$h$r" c 0 0; done',
+            "fi",
             'for top in "$1" "$1"/containers/*; do',
             '  [ -d "$top/usr" ] || continue',
-            '  mount --bind /usr "$top/usr"',
-            '  mount -o remount,bind,ro "$top/usr"',
+            '  if [ -n "$5" ] && [ "$top" = "$1" ]; then mount -t overlay overlay -o "lowerdir=$h:/usr" "$top/usr"',
+            '  else mount --bind /usr "$top/usr"; mount -o remount,bind,ro "$top/usr"; fi',
             '  mount --bind /etc/alternatives "$top/etc/alternatives"',
             '  mount -o remount,bind,ro "$top/etc/alternatives"',
             '  mount --bind /dev "$top/dev"',
@@ -202,7 +213,7 @@ export class ScratchRoot {
         ].join("\n");
         const r = spawnSync(
             "unshare",
-            ["--mount", "--propagation", "private", "--pid", "--fork", "--net", "--uts", "sh", "-c", wrapper, "sh", this.root, String(opts.fail ?? ""), opts.shell ?? SHELLS[0], script],
+            ["--mount", "--propagation", "private", "--pid", "--fork", "--net", "--uts", "sh", "-c", wrapper, "sh", this.root, String(opts.fail ?? ""), opts.shell ?? SHELLS[0], script, (opts.hide ?? []).join(" ")],
             { input: opts.stdin ?? "", encoding: "utf8", timeout: opts.timeoutMs ?? 60_000 },
         );
         if (r.error) throw r.error;

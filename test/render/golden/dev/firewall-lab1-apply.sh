@@ -1,5 +1,5 @@
 #!/bin/sh
-# Admits VRRP and this host's ports with iptables (check with -C before inserting). Rendered by ha-mysql; safe to run again.
+# Admits VRRP and what this host serves on the LAN with iptables (check with -C before inserting). Rendered by ha-mysql; safe to run again.
 set -eu
 
 add() {
@@ -14,3 +14,15 @@ add INPUT -i eth0 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
 add OUTPUT -o eth0 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -p vrrp -s 10.77.0.12 -m comment --comment ha-mysql -j ACCEPT
 add OUTPUT -o eth0 -p vrrp -d 10.77.0.12 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -p tcp -m tcp --dport 3306 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -p tcp -m tcp --dport 3308 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -p tcp -m tcp --dport 3307 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -p tcp -m tcp --dport 8888 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 10.77.0.12 -p tcp -m tcp --dport 2377 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 10.77.0.12 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 10.77.0.12 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 10.77.0.12 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 10.77.0.13 -p tcp -m tcp --dport 2377 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 10.77.0.13 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 10.77.0.13 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 10.77.0.13 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Admits VRRP and this host's ports with iptables (check with -C before inserting). Rendered by ha-mysql; safe to run again.
+# Admits VRRP and what this host serves on the LAN with iptables (check with -C before inserting). Rendered by ha-mysql; safe to run again.
 set -eu
 
 add() {

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Removes the rules firewall-apply.sh added. Rendered by ha-mysql; safe to run again.
+set -eu
+
+del() {
+    while iptables -C "$@" 2>/dev/null; do
+        iptables -D "$@"
+        echo "removed: $*"
+    done
+}
+del INPUT -i eth0 -s 10.77.0.11 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 10.77.0.11 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 10.77.0.11 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 10.77.0.12 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 10.77.0.12 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 10.77.0.12 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Admits VRRP and what this host serves on the LAN with iptables (check with -C before inserting). Rendered by ha-mysql; safe to run again.
+set -eu
+
+add() {
+    if iptables -C "$@" 2>/dev/null; then
+        echo "present: $*"
+    else
+        iptables -I "$@"
+        echo "added: $*"
+    fi
+}
+add INPUT -i eth0 -p tcp -m tcp --dport 3307 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -p tcp -m tcp --dport 48800 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 192.168.209.133 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 192.168.209.133 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 192.168.209.133 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 192.168.209.134 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 192.168.209.134 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+add INPUT -i eth0 -s 192.168.209.134 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Removes the rules firewall-apply.sh added. Rendered by ha-mysql; safe to run again.
+set -eu
+
+del() {
+    while iptables -C "$@" 2>/dev/null; do
+        iptables -D "$@"
+        echo "removed: $*"
+    done
+}
+del INPUT -i eth0 -p tcp -m tcp --dport 3307 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -p tcp -m tcp --dport 48800 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 192.168.209.133 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 192.168.209.133 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 192.168.209.133 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 192.168.209.134 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 192.168.209.134 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
+del INPUT -i eth0 -s 192.168.209.134 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
