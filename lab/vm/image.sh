@@ -185,6 +185,6 @@ prune() {
 case "${1:-}" in
 build) cmd_build ;;
 dir) image_dir ;;
--h | --help | help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' ;;
+-h | --help | help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" ;;
 *) die "usage: image.sh build|dir" ;;
 esac

@@ -182,6 +182,6 @@ ca) cmd_ca ;;
 config) cmd_config ;;
 push) cmd_push ;;
 _push_inside) cmd_push_inside ;;
--h | --help | help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' ;;
+-h | --help | help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" ;;
 *) die "usage: registry.sh ca|config|push" ;;
 esac

@@ -102,6 +102,6 @@ cmd_build() {
 case "${1:-}" in
 build) cmd_build ;;
 dir) repo_dir ;;
--h | --help | help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
+-h | --help | help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" ;;
 *) die "usage: repo.sh build|dir" ;;
 esac

@@ -643,7 +643,7 @@ main() {
 		shift
 		"op_$op" "$@"
 		;;
-	-h | --help | help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' ;;
+	-h | --help | help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" ;;
 	*) die "unknown subcommand '$cmd' (build, up, down, exec, ns, kill, start, reboot, status)" ;;
 	esac
 }
