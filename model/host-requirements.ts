@@ -60,9 +60,14 @@ export interface HostRequirements {
     readonly ports: ReadonlyArray<PublishedPort>;
 }
 
-/** Default packages of the Docker engine: the distribution's own on apt, Docker's repository on dnf and yum. */
+/**
+ * Default packages of the Docker engine: the distribution's own on apt, Docker's repository on
+ * dnf and yum. apt installs without Recommends (git, perl, needrestart: minutes on a small VM),
+ * so apparmor, which docker.io only recommends, is named: Debian's kernels enable AppArmor, and
+ * dockerd then needs apparmor_parser to start a container.
+ */
 export const DEFAULT_DOCKER_PACKAGES: Readonly<Record<PackageManager, ReadonlyArray<string>>> = {
-    "apt-get": ["docker.io"],
+    "apt-get": ["docker.io", "apparmor"],
     dnf: ["docker-ce"],
     yum: ["docker-ce"],
 };

@@ -104,7 +104,7 @@ export const HostSchema = z.strictObject({
                         .array(packageName)
                         .min(1)
                         .optional()
-                        .describe("Packages that provide the Docker engine; default docker.io with apt-get (Debian, Ubuntu), docker-ce with dnf or yum (from Docker's repository, which the host must have configured)."),
+                        .describe("Packages that provide the Docker engine; default docker.io and apparmor with apt-get (Debian, Ubuntu; packages install without their Recommends), docker-ce with dnf or yum (from Docker's repository, which the host must have configured)."),
                 })
                 .default({})
                 .describe("The Docker engine's packages."),

@@ -81,7 +81,7 @@ pkg_install() {
   refreshed=no
   while :; do
     case $pm in
-      apt-get) if pm_run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"; then return 0; fi ;;
+      apt-get) if pm_run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"; then return 0; fi ;;
       *) if pm_run "$pm" install -y -q "$@"; then return 0; fi ;;
     esac
     if grep -qE '${alternatives(NOT_FOUND)}' "$log"; then

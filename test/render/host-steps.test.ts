@@ -53,6 +53,7 @@ const FAKE_OFFLINE_CMD = stub(`case "$1" in --query-service=ssh) [ -f "$state/zo
 const PROVIDES: Record<string, Record<string, string>> = {
     "docker.io": { docker: FAKE_DOCKER, dockerd: stub("") },
     "docker-ce": { docker: FAKE_DOCKER, dockerd: stub("") },
+    apparmor: { apparmor_parser: stub("") },
     keepalived: { keepalived: stub("") },
     ipvsadm: { ipvsadm: stub("") },
     iptables: { iptables: stub("") },
@@ -203,7 +204,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
         it("names the Docker packages of every package manager when Docker is missing", () => {
             const h = make({ missing: ["docker"], firewalldRunning: true });
             const r = h.run(renderPreflight(topology(TUTORIAL), "vm105"));
-            expect(r.stderr).toContain("install docker (docker.io with apt-get, docker-ce with dnf or yum) on vm105 by hand");
+            expect(r.stderr).toContain("install docker (docker.io apparmor with apt-get, docker-ce with dnf or yum) on vm105 by hand");
         });
 
         describe("kernel modules", () => {
@@ -275,7 +276,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             return h.run(i.create, filesPayload(i.files));
         };
         const aptInstalls = (h: Host) => calls(h, "apt-get").filter((c) => c.startsWith("apt-get install"));
-        const APT = "apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold";
+        const APT = "apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold";
 
         it("installs nothing where everything is present and running, with or without systemd", () => {
             for (const systemd of [false, true]) {
@@ -304,7 +305,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             const h = make({ systemd: true, missing: ["docker", "firewall-cmd", "keepalived"], dockerRunning: false, firewalldRunning: false });
             const r = go(h, t, "vm105");
             expect([r.code, r.stderr]).toEqual([0, ""]);
-            expect(aptInstalls(h)).toEqual([`${APT} firewalld docker.io keepalived `]);
+            expect(aptInstalls(h)).toEqual([`${APT} firewalld docker.io apparmor keepalived `]);
             const order = h.root.calls().filter((c) => /^(firewall-offline-cmd --add|systemctl (enable|start|restart))/.test(c));
             expect(order).toEqual(["firewall-offline-cmd --add-port=2222/tcp ", "systemctl enable -q --now firewalld ", "systemctl enable -q docker ", "systemctl start docker "]);
             expect(r.stdout).toMatch(/admitted the SSH port 2222\/tcp in firewalld's default zone before starting it/);
@@ -350,7 +351,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             const r = go(h, dev, "lab2");
             expect(r.code).not.toBe(0);
             expect(calls(h, "apt-get").filter((c) => c.startsWith("apt-get update"))).toHaveLength(1);
-            expect(r.stderr).toContain("install on host lab2: docker.io: not every package is available from the host's package sources (hosts[1]). Fix: add a source that has them, or set hosts[1].install.docker.packages to the packages your sources have for the Docker engine");
+            expect(r.stderr).toContain("install on host lab2: docker.io apparmor: not every package is available from the host's package sources (hosts[1]). Fix: add a source that has them, or set hosts[1].install.docker.packages to the packages your sources have for the Docker engine");
         });
 
         it("installs the configured Docker packages", () => {

@@ -27,7 +27,7 @@ describe("hostRequirements", () => {
         const t = load("Pulumi.tutorial.yaml");
         const docker = hostRequirements(t, "vm105").pieces.find((p) => p.name === "docker");
         expect(docker?.packages).toEqual(DEFAULT_DOCKER_PACKAGES);
-        expect(DEFAULT_DOCKER_PACKAGES).toEqual({ "apt-get": ["docker.io"], dnf: ["docker-ce"], yum: ["docker-ce"] });
+        expect(DEFAULT_DOCKER_PACKAGES).toEqual({ "apt-get": ["docker.io", "apparmor"], dnf: ["docker-ce"], yum: ["docker-ce"] });
         expect([docker?.service, docker?.commands, docker?.packagesKey]).toEqual(["docker", ["docker", "dockerd"], "hosts[0].install.docker.packages"]);
         const own: Topology = { ...t, hosts: t.hosts.map((h, i) => (i === 1 ? { ...h, install: { enabled: true, docker: { packages: ["docker-ce", "docker-ce-cli"] } } } : h)) };
         const mine = hostRequirements(own, "vm107").pieces.find((p) => p.name === "docker");

@@ -13,7 +13,7 @@ for c in apt-get dnf yum; do if command -v "$c" >/dev/null 2>&1; then pm=$c; bre
 # A guard a run cut off before its end left behind would keep services from starting.
 if grep -qs 'ha-mysql install step' /usr/sbin/policy-rc.d; then rm -f /usr/sbin/policy-rc.d; echo "removed the /usr/sbin/policy-rc.d an earlier run of this step left behind"; fi
 case $pm in
-  apt-get) pkgs_iptables='iptables'; pkgs_docker='docker.io'; pkgs_keepalived='keepalived'; pkgs_ipvsadm='ipvsadm' ;;
+  apt-get) pkgs_iptables='iptables'; pkgs_docker='docker.io apparmor'; pkgs_keepalived='keepalived'; pkgs_ipvsadm='ipvsadm' ;;
   dnf) pkgs_iptables='iptables'; pkgs_docker='docker-ce'; pkgs_keepalived='keepalived'; pkgs_ipvsadm='ipvsadm' ;;
   yum) pkgs_iptables='iptables'; pkgs_docker='docker-ce'; pkgs_keepalived='keepalived'; pkgs_ipvsadm='ipvsadm' ;;
   *) pkgs_iptables=; pkgs_docker=; pkgs_keepalived=; pkgs_ipvsadm= ;;
@@ -46,7 +46,7 @@ pkg_install() {
   refreshed=no
   while :; do
     case $pm in
-      apt-get) if pm_run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"; then return 0; fi ;;
+      apt-get) if pm_run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"; then return 0; fi ;;
       *) if pm_run "$pm" install -y -q "$@"; then return 0; fi ;;
     esac
     if grep -qE 'Unable to locate package|has no installation candidate|Unable to fetch some archives|No match for argument|Unable to find a match|No package .* available' "$log"; then
