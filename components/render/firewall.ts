@@ -78,6 +78,20 @@ export function richRule(a: Admission): string {
     return `rule family="ipv4"${a.from ? ` source address="${a.from}"` : ""} port port="${a.port}" protocol="${a.protocol}" accept`;
 }
 
+/**
+ * VRRP as firewalld rich rules of the zone, next to the direct rules: on the nftables backend the
+ * zone rejects VRRP a direct rule accepted, and both holders would then take the VIP.
+ */
+export function vrrpRichRules(vrrp: FirewallRule[]): string[] {
+    return vrrp
+        .filter((r) => r.chain === "INPUT")
+        .map((r) => {
+            const i = r.args.findIndex((a) => a === "-d" || a === "-s");
+            const where = r.args[i] === "-d" ? "destination" : "source";
+            return `rule family="ipv4" ${where} address="${r.args[i + 1]}" protocol value="vrrp" accept`;
+        });
+}
+
 /** Every rule of the host in iptables form: VRRP, then the admissions. */
 export function firewallRules(t: Topology, hostName: string): FirewallRule[] {
     const h = hostOf(t, hostName);
@@ -160,7 +174,7 @@ admit() {
 }
 `;
     const body = [...vrrp.map((r) => `add ${words(r)}`), ...rich.map((r) => `admit ${sh(r)}`)];
-    return `${HEADER(rich.length === 0 ? "Admits VRRP as firewalld direct rules." : vrrp.length === 0 ? "Admits this host's ports as firewalld rich rules." : "Admits VRRP as firewalld direct rules and this host's ports as rich rules.")}
+    return `${HEADER(vrrp.length === 0 ? "Admits this host's ports as firewalld rich rules." : "Admits VRRP as firewalld direct and rich rules and this host's ports as rich rules.")}
 changed=0
 add() {
     chain=$1
@@ -236,6 +250,6 @@ export function renderFirewall(t: Topology, hostName: string): FirewallScripts |
     const dev = firewallInterface(h);
     if (h.firewall.kind === "iptables") return { apply: script(FIREWALL_APPLY, iptablesApply(rules)), remove: script(FIREWALL_REMOVE, iptablesRemove(rules)) };
     const vrrp = vrrpRules(t, hostName);
-    const rich = hostAdmissions(t, hostName).map(richRule);
+    const rich = [...vrrpRichRules(vrrp), ...hostAdmissions(t, hostName).map(richRule)];
     return { apply: script(FIREWALL_APPLY, firewalldApply(vrrp, rich, dev)), remove: script(FIREWALL_REMOVE, firewalldRemove(vrrp, rich, dev)) };
 }

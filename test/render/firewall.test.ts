@@ -4,7 +4,7 @@ import * as path from "path";
 import { allStackFiles, loadStackFile, stackLabel } from "../support/stacks";
 import { iptablesRestoreTest, shellcheck, Verdict } from "../support/validators";
 import { expectGolden } from "../support/golden";
-import { firewallRules, iptablesRulesFor, renderFirewall, richRule, vrrpRules, VRRP_GROUP } from "../../components/render/firewall";
+import { firewallRules, iptablesRulesFor, renderFirewall, richRule, vrrpRichRules, vrrpRules, VRRP_GROUP } from "../../components/render/firewall";
 import { hostAdmissions } from "../../model/host-requirements";
 import { run, withNetns } from "../support/netns";
 
@@ -172,8 +172,8 @@ describe("firewall scripts", () => {
         expect(apply.content).toMatch(/firewall-cmd --permanent --direct --query-rule ipv4 filter "\$chain" 0 "\$@"/);
     });
 
-    it.each(named("firewalld"))("%s: firewall-offline-cmd accepts every port as a rich rule of the zone and finds it again", (_n, c) => {
-        const rich = hostAdmissions(topo(c), c.host).map(richRule);
+    it.each(named("firewalld"))("%s: firewall-offline-cmd accepts VRRP and every port as rich rules of the zone and finds them again", (_n, c) => {
+        const rich = [...vrrpRichRules(vrrpRules(topo(c), c.host)), ...hostAdmissions(topo(c), c.host).map(richRule)];
         expect(rich.length).toBeGreaterThan(0);
         const v = offlineCmd([...rich.map((r) => ["--zone=public", `--add-rich-rule=${r}`]), ...rich.map((r) => ["--zone=public", `--query-rich-rule=${r}`])], "/etc/firewalld/zones/public.xml");
         expect(v.code).toBe(0);
@@ -188,6 +188,15 @@ describe("firewall scripts", () => {
         expect(apply.content).toMatch(/firewall-cmd --permanent --zone="\$zone" --add-rich-rule="\$1"/);
         // Rich rules go into the running set as well: they need no reload (which drops Docker's chains).
         expect(apply.content).toMatch(/firewall-cmd --zone="\$zone" --add-rich-rule="\$1"/);
+    });
+
+    it("admits VRRP in a firewalld zone for the multicast group and each unicast peer", () => {
+        const rules = vrrpRichRules([
+            { chain: "INPUT", args: ["-i", "eth0", "-p", "vrrp", "-d", VRRP_GROUP, "-j", "ACCEPT"] },
+            { chain: "OUTPUT", args: ["-o", "eth0", "-p", "vrrp", "-d", VRRP_GROUP, "-j", "ACCEPT"] },
+            { chain: "INPUT", args: ["-i", "eth0", "-p", "vrrp", "-s", "10.0.0.2", "-j", "ACCEPT"] },
+        ]);
+        expect(rules).toEqual([`rule family="ipv4" destination address="${VRRP_GROUP}" protocol value="vrrp" accept`, 'rule family="ipv4" source address="10.0.0.2" protocol value="vrrp" accept']);
     });
 
     it("firewall-offline-cmd rejects a malformed direct rule and a malformed rich rule (the check can fail)", () => {

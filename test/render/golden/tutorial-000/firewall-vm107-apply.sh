@@ -1,5 +1,5 @@
 #!/bin/sh
-# Admits VRRP as firewalld direct rules and this host's ports as rich rules. Rendered by ha-mysql; safe to run again.
+# Admits VRRP as firewalld direct and rich rules and this host's ports as rich rules. Rendered by ha-mysql; safe to run again.
 set -eu
 
 changed=0
@@ -37,6 +37,8 @@ add INPUT -i enp0s8 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEP
 add OUTPUT -o enp0s8 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i enp0s8 -p vrrp -s 192.168.56.105 -m comment --comment ha-mysql -j ACCEPT
 add OUTPUT -o enp0s8 -p vrrp -d 192.168.56.105 -m comment --comment ha-mysql -j ACCEPT
+admit 'rule family="ipv4" destination address="224.0.0.18" protocol value="vrrp" accept'
+admit 'rule family="ipv4" source address="192.168.56.105" protocol value="vrrp" accept'
 admit 'rule family="ipv4" port port="8066" protocol="tcp" accept'
 admit 'rule family="ipv4" port port="9066" protocol="tcp" accept'
 admit 'rule family="ipv4" source address="192.168.56.105" port port="7946" protocol="tcp" accept'

@@ -31,6 +31,8 @@ del INPUT -i enp0s8 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEP
 del OUTPUT -o enp0s8 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
 del INPUT -i enp0s8 -p vrrp -s 192.168.56.107 -m comment --comment ha-mysql -j ACCEPT
 del OUTPUT -o enp0s8 -p vrrp -d 192.168.56.107 -m comment --comment ha-mysql -j ACCEPT
+del rich 'rule family="ipv4" destination address="224.0.0.18" protocol value="vrrp" accept'
+del rich 'rule family="ipv4" source address="192.168.56.107" protocol value="vrrp" accept'
 del rich 'rule family="ipv4" port port="3306" protocol="tcp" accept'
 del rich 'rule family="ipv4" port port="8066" protocol="tcp" accept'
 del rich 'rule family="ipv4" port port="8888" protocol="tcp" accept'
