@@ -23,7 +23,7 @@ export interface CheckResult {
     readonly detail: string;
 }
 
-type Check = { name: string; run: () => Promise<string> };
+export type Check = { name: string; run: () => Promise<string> };
 
 /** Members of a VRRP instance that have its VIP on an interface right now. */
 export function vipHolders(lab: LabStack, inst: VrrpInstance): string[] {

@@ -82,7 +82,7 @@ const hostsSh = path.join(REPO, "lab/hosts.sh");
 const bridgePort = (host: string) => `hl-${host}`;
 const BRIDGE = LAB.bridge;
 
-function must(r: { code: number; stdout: string; stderr: string }, what: string): string {
+export function must(r: { code: number; stdout: string; stderr: string }, what: string): string {
     if (r.code !== 0) throw new Error(`${what} failed (rc ${r.code}): ${r.stderr.trim()}`);
     return r.stdout;
 }

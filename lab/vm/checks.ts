@@ -5,10 +5,8 @@
 import { Topology, VrrpInstance } from "../../model/schema";
 import { vrrpMembers } from "../../model/derive";
 import { sqlEndpoints } from "../../model/endpoints";
-import { connectApp, vipHolders } from "../lib/checks";
+import { Check, connectApp, vipHolders } from "../lib/checks";
 import { LabStack } from "../lib/lab-stack";
-
-type Check = { name: string; run: () => Promise<string> };
 
 /** The systemd units a host must have enabled and active. */
 export function unitsOf(t: Topology, host: string): string[] {

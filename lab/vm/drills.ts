@@ -6,7 +6,7 @@ import * as path from "path";
 import { VrrpInstance } from "../../model/schema";
 import { vrrpMembers } from "../../model/derive";
 import { vipHolders } from "../lib/checks";
-import { Drill, DrillContext, galeraWhole } from "../lib/drills";
+import { Drill, DrillContext, galeraWhole, must } from "../lib/drills";
 import { run, RunResult } from "../lib/exec";
 import { LabStack, REPO } from "../lib/lab-stack";
 
@@ -15,11 +15,6 @@ const VMS_SH = path.join(REPO, "lab/vm/vms.sh");
 /** lab/vm/vms.sh <args>, bounded. */
 export function vms(args: string[], timeoutMs = 300_000): RunResult {
     return run("bash", [VMS_SH, ...args], { timeoutMs });
-}
-
-function must(r: RunResult, what: string): string {
-    if (r.code !== 0) throw new Error(`${what} failed (rc ${r.code}): ${(r.stderr || r.stdout).trim().slice(-400)}`);
-    return r.stdout;
 }
 
 /** The host a VRRP member runs on (host-level members are hosts). */
