@@ -151,40 +151,80 @@ ${body.join("\n")}
 }
 
 /**
+ * Every firewall-cmd run starts a Python interpreter and talks to firewalld over D-Bus, which
+ * costs seconds on a small VM: the scripts list each rule set once, compare with grep, and give
+ * firewall-cmd all the rich rules a set lacks (or holds, to remove) in one run. firewalld lists
+ * rules in the words they are rendered in: its canonical rich-rule form, and a direct rule's
+ * family, table, chain, priority and arguments.
+ */
+const LISTED = `# Whether line $1 is one of the lines of $2.
+listed() { printf '%s\\n' "$2" | grep -qxF -- "$1"; }`;
+
+/** Both sets of direct rules, listed once. */
+const LIST_DIRECT = `direct_permanent=$(firewall-cmd --permanent --direct --get-all-rules)
+direct_runtime=$(firewall-cmd --direct --get-all-rules)`;
+
+/**
+ * Both sets of the zone's rich rules, listed once, and \`rich SET OP RULE...\`: SET is permanent
+ * or runtime, OP add (the rules the set lacks) or remove (the rules it holds), in one run.
+ */
+const RICH_SETS = `rich_permanent=$(firewall-cmd --permanent --zone="$zone" --list-rich-rules)
+rich_runtime=$(firewall-cmd --zone="$zone" --list-rich-rules)
+rich() {
+    set_=$1
+    op=$2
+    shift 2
+    if [ "$set_" = permanent ]; then have=$rich_permanent; opt=--permanent; else have=$rich_runtime; opt=; fi
+    for r do
+        shift
+        if listed "$r" "$have"; then
+            if [ "$op" = add ]; then
+                echo "present ($set_) in zone $zone: $r"
+            else
+                set -- "$@" "--remove-rich-rule=$r"
+                echo "removed ($set_) from zone $zone: $r"
+            fi
+        elif [ "$op" = add ]; then
+            set -- "$@" "--add-rich-rule=$r"
+            echo "added ($set_) in zone $zone: $r"
+        fi
+    done
+    # shellcheck disable=SC2086 # $opt is one word or none
+    if [ "$#" -gt 0 ]; then firewall-cmd $opt --zone="$zone" "$@" >/dev/null; fi
+}`;
+
+/**
  * VRRP goes in as direct rules and the admissions as rich rules of the zone the firewall interface
- * is in (else the default zone), both permanent so that they survive reboots. A new rich rule is
- * added to the running set too, so it needs no reload; a new direct rule reloads once at the end,
- * and a reload drops Docker's chains (the component restarts Docker afterwards). A direct rule
- * already permanent but missing from the running set is added at run time, without a reload.
+ * is in (else the default zone), both permanent so that they survive reboots. Rich rules go into
+ * the running set too, so they need no reload; a new direct rule reloads once at the end, and a
+ * reload drops Docker's chains (the component restarts Docker afterwards). A direct rule already
+ * permanent but missing from the running set is added at run time, without a reload.
  */
 function firewalldApply(vrrp: FirewallRule[], rich: string[], dev: string): string {
-    const zone = rich.length === 0 ? "" : `${ZONE_OF(dev)}
+    const richPart =
+        rich.length === 0
+            ? ""
+            : `${ZONE_OF(dev)}
 printf '%s\\n' "$zone" >${FIREWALLD_ZONE_FILE}
-admit() {
-    if ! firewall-cmd --permanent --zone="$zone" --query-rich-rule="$1" >/dev/null 2>&1; then
-        firewall-cmd --permanent --zone="$zone" --add-rich-rule="$1" >/dev/null
-        echo "added permanent in zone $zone: $1"
-    fi
-    if firewall-cmd --zone="$zone" --query-rich-rule="$1" >/dev/null 2>&1; then
-        echo "present in zone $zone: $1"
-    else
-        firewall-cmd --zone="$zone" --add-rich-rule="$1" >/dev/null
-        echo "added in zone $zone: $1"
-    fi
-}
+${RICH_SETS}
+for set_ in permanent runtime; do
+    rich "$set_" add \\
+${rich.map((r) => `        ${sh(r)}`).join(" \\\n")}
+done
 `;
-    const body = [...vrrp.map((r) => `add ${words(r)}`), ...rich.map((r) => `admit ${sh(r)}`)];
-    return `${HEADER(vrrp.length === 0 ? "Admits this host's ports as firewalld rich rules." : "Admits VRRP as firewalld direct and rich rules and this host's ports as rich rules.")}
-changed=0
+    const directPart =
+        vrrp.length === 0
+            ? ""
+            : `${LIST_DIRECT}
 add() {
     chain=$1
     shift
-    if firewall-cmd --permanent --direct --query-rule ipv4 filter "$chain" 0 "$@" >/dev/null 2>&1; then
-        if ! firewall-cmd --direct --query-rule ipv4 filter "$chain" 0 "$@" >/dev/null 2>&1; then
+    if listed "ipv4 filter $chain 0 $*" "$direct_permanent"; then
+        if listed "ipv4 filter $chain 0 $*" "$direct_runtime"; then
+            echo "present: $chain $*"
+        else
             firewall-cmd --direct --add-rule ipv4 filter "$chain" 0 "$@" >/dev/null
             echo "added at run time: $chain $*"
-        else
-            echo "present: $chain $*"
         fi
     else
         firewall-cmd --permanent --direct --add-rule ipv4 filter "$chain" 0 "$@" >/dev/null
@@ -192,8 +232,12 @@ add() {
         echo "added: $chain $*"
     fi
 }
-${zone}${body.join("\n")}
-if [ "$changed" = 1 ]; then
+${vrrp.map((r) => `add ${words(r)}`).join("\n")}
+`;
+    return `${HEADER(vrrp.length === 0 ? "Admits this host's ports as firewalld rich rules." : "Admits VRRP as firewalld direct and rich rules and this host's ports as rich rules.")}
+changed=0
+${LISTED}
+${richPart}${directPart}if [ "$changed" = 1 ]; then
     firewall-cmd --reload >/dev/null
     echo "firewalld reloaded"
 fi
@@ -205,34 +249,45 @@ const ZONE_OF = (dev: string) => `zone=$(firewall-cmd --get-zone-of-interface=${
 
 /**
  * Both kinds of rule through one `del` (a direct rule's chain, or `rich` and the rule), so that
- * an update takes out exactly the lines the new script lacks (undoObsolete). Rich rules come out
- * of the zone the apply script recorded.
+ * an update takes out exactly the lines the new script lacks (undoObsolete). A direct rule goes
+ * at once; rich rules are collected and go when the script ends, in one firewall-cmd run per
+ * set, out of the zone the apply script recorded.
  */
 function firewalldRemove(vrrp: FirewallRule[], rich: string[], dev: string): string {
     const body = [...vrrp.map((r) => `del ${words(r)}`), ...rich.map((r) => `del rich ${sh(r)}`)];
-    const zone = rich.length === 0 ? "" : `zone=$(cat ${FIREWALLD_ZONE_FILE} 2>/dev/null) || zone=
+    const zone =
+        rich.length === 0
+            ? ""
+            : `zone=$(cat ${FIREWALLD_ZONE_FILE} 2>/dev/null) || zone=
 [ -n "$zone" ] || ${ZONE_OF(dev)}
+${RICH_SETS}
 `;
     return `${HEADER("Removes the firewalld rules firewall-apply.sh added, permanent and running.")}
-${zone}del() {
+${LISTED}
+${vrrp.length === 0 ? "" : `${LIST_DIRECT}\n`}${zone}gone=$(mktemp)
+remove_gone() {
+    if [ -s "$gone" ]; then
+        for set_ in permanent runtime; do
+            set --
+            while IFS= read -r r; do set -- "$@" "$r"; done <"$gone"
+            rich "$set_" remove "$@"
+        done
+    fi
+    rm -f "$gone"
+}
+trap 'st=$?; remove_gone || st=1; exit "$st"' EXIT
+del() {
     if [ "$1" = rich ]; then
-        if firewall-cmd --permanent --zone="$zone" --query-rich-rule="$2" >/dev/null 2>&1; then
-            firewall-cmd --permanent --zone="$zone" --remove-rich-rule="$2" >/dev/null
-            echo "removed permanent from zone $zone: $2"
-        fi
-        if firewall-cmd --zone="$zone" --query-rich-rule="$2" >/dev/null 2>&1; then
-            firewall-cmd --zone="$zone" --remove-rich-rule="$2" >/dev/null
-            echo "removed from zone $zone: $2"
-        fi
+        printf '%s\\n' "$2" >>"$gone"
         return 0
     fi
     chain=$1
     shift
-    if firewall-cmd --permanent --direct --query-rule ipv4 filter "$chain" 0 "$@" >/dev/null 2>&1; then
+    if listed "ipv4 filter $chain 0 $*" "$direct_permanent"; then
         firewall-cmd --permanent --direct --remove-rule ipv4 filter "$chain" 0 "$@" >/dev/null
         echo "removed permanent: $chain $*"
     fi
-    if firewall-cmd --direct --query-rule ipv4 filter "$chain" 0 "$@" >/dev/null 2>&1; then
+    if listed "ipv4 filter $chain 0 $*" "$direct_runtime"; then
         firewall-cmd --direct --remove-rule ipv4 filter "$chain" 0 "$@" >/dev/null
         echo "removed: $chain $*"
     fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run vmlab:up: fresh Debian VMs on this machine, then the vmlab stack on them, then proof.
 #   1. the offline Pulumi engine and the lab's container images (both cached)
-#   2. the VMs (lab/vm/vms.sh build + up: image, Debian mirror, registry, VMs booted to sshd)
+#   2. the VMs (lab/vm/vms.sh build + up: image, Debian mirror, registry, VMs booted to sshd);
+#      bare by default, over the warm disks of lab/vm/warm.sh with HA_VMLAB_WARM=1
 #   3. the stack's config copy: the VMs' generated host keys pinned, secrets generated
 #   4. pulumi up --stack vmlab, run inside the VMs' network namespace (HA_LAB_PREVIEW=1: preview first)
 #   5. verification (lab/vm/verify.ts), from a client in that namespace
@@ -25,6 +26,19 @@ export STEPS_JSON=${STEPS_JSON:-$VM_LAB_DIR/timings/vmlab-up.json}
 # As many VMs as the stack file names hosts.
 vm_count() { grep -c '^      - name: vm[0-9]' "$repo/Pulumi.vmlab.yaml"; }
 
+# HA_VMLAB_WARM=1: new VMs boot over the warm disks (lab/vm/warm.sh: the install step already run,
+# the images pulled), built first when the current ones are missing. VMs that exist keep theirs.
+warm() {
+	[[ ${HA_VMLAB_WARM:-0} == 1 ]] || return 0
+	if [[ -d $VM_LAB_DIR ]]; then
+		echo "HA_VMLAB_WARM=1: the VMs exist already and keep their disks" >&2
+		return 0
+	fi
+	step "warm disks" bash "$here/warm.sh" build || return 1
+	HA_VM_WARM_DIR=$(bash "$here/warm.sh" dir) || return 1
+	export HA_VM_WARM_DIR
+}
+
 preview() {
 	[[ ${HA_LAB_PREVIEW:-0} == 1 ]] || return 0
 	step "pulumi preview" bash "$here/in-lab.sh" bash "$repo/lab/stack.sh" pulumi preview
@@ -35,6 +49,7 @@ rc=0
 	step "engine" bash "$repo/tools/install-pulumi.sh" >/dev/null &&
 		step "images" bash "$repo/lab/images.sh" build &&
 		step "vm image" bash "$here/vms.sh" build &&
+		warm &&
 		step "vms" bash "$here/vms.sh" up --vms "$(vm_count)" &&
 		step "stack config" bash "$repo/lab/stack.sh" prepare &&
 		preview &&

@@ -32,7 +32,8 @@
 # run/{http,registry}.pid; timings/*.json. Cache: /root/.cache/ha-mysql-iac/vm/.
 # Settings: lab/vm/vm.env. Environment: HA_VM_MEMORY_MB (default 1536), HA_VM_TB_SIZE_MB (128),
 # HA_VM_WAIT_SECONDS (180), HA_VM_ACCEL (auto: kvm only when /dev/kvm is hardware KVM, else tcg),
-# HA_VM_COUNT (default for --vms), HA_VM_DEBIAN_MIRROR (the mirror for build).
+# HA_VM_COUNT (default for --vms), HA_VM_DEBIAN_MIRROR (the mirror for build), HA_VM_WARM_DIR
+# (new VMs boot over the warm disks of lab/vm/warm.sh instead of the bare base image).
 set -euo pipefail
 LOG_TAG=vms
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -235,7 +236,7 @@ op_services() {
 
 # ---------------------------------------------------------------- up: disks and seeds
 op_prepare() {
-	local n=$1 i vm d img seed
+	local n=$1 i vm d img seed backing
 	img=$(bash "$HERE/image.sh" dir)
 	[[ -f $img/.complete ]] || die "no base image for the current recipe: lab/vm/vms.sh build"
 	mkdir -p "$VM_SSH_DIR"
@@ -246,11 +247,16 @@ op_prepare() {
 		d=$(vm_dir "$vm")
 		mkdir -p "$d"
 		if [[ ! -f $d/overlay.qcow2 ]]; then
-			qemu-img create -q -f qcow2 -F qcow2 -b "$img/base.qcow2" "$d/overlay.qcow2.tmp" "${VM_DISK_GB}G"
+			backing=$img/base.qcow2
+			if [[ -n ${HA_VM_WARM_DIR:-} ]]; then
+				backing=$HA_VM_WARM_DIR/$vm.qcow2
+				[[ -f $HA_VM_WARM_DIR/.complete && -f $backing ]] || die "$vm: no warm disk $backing. Fix: lab/vm/warm.sh build (or unset HA_VM_WARM_DIR for a bare VM)"
+			fi
+			qemu-img create -q -f qcow2 -F qcow2 -b "$backing" "$d/overlay.qcow2.tmp" "${VM_DISK_GB}G"
 			mv "$d/overlay.qcow2.tmp" "$d/overlay.qcow2"
 			printf '%s\n' "$img" >"$d/image"
 			printf '%s\n' "$MEMORY_MB" >"$d/memory-mb"
-			log "$vm: overlay ${VM_DISK_GB} GiB over $img/base.qcow2"
+			log "$vm: overlay ${VM_DISK_GB} GiB over $backing"
 		fi
 		[[ -s $d/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C "root@$vm" -f "$d/ssh_host_ed25519_key"
 		seed=$d/seed

@@ -158,6 +158,96 @@ describe("firewall scripts", () => {
         }
     }
 
+    /**
+     * Runs the rendered apply and remove scripts for real against firewalld's own command line:
+     * a firewall-cmd on PATH that logs its arguments and hands them to firewall-offline-cmd over
+     * one of two private directories mounted on /etc/firewalld, one for the permanent set and one
+     * for the running set (--reload does nothing). Returns each run's calls and, after each
+     * script, the sorted rich and direct rules of both sets.
+     */
+    function runScripts(scripts: string[]): { code: number; calls: string[][]; listings: string[] } {
+        const stage = fs.mkdtempSync(path.join(os.tmpdir(), "fwd-run-"));
+        try {
+            if (fs.existsSync("/etc/firewalld/firewalld.conf")) fs.copyFileSync("/etc/firewalld/firewalld.conf", path.join(stage, "firewalld.conf"));
+            fs.mkdirSync(path.join(stage, "bin"));
+            fs.writeFileSync(
+                path.join(stage, "bin", "firewall-cmd"),
+                [
+                    "#!/bin/sh",
+                    'echo "$*" >>"$FW_LOG"',
+                    "set_=runtime",
+                    'for a do shift; case $a in --permanent) set_=permanent ;; --reload) rm -rf "$FW_STAGE/runtime"; cp -a "$FW_STAGE/permanent" "$FW_STAGE/runtime"; exit 0 ;; *) set -- "$@" "$a" ;; esac; done',
+                    `exec unshare --mount --propagation private sh -c 'mount --bind "$0" /etc/firewalld && exec firewall-offline-cmd "$@"' "$FW_STAGE/$set_" "$@"`,
+                    "",
+                ].join("\n"),
+                { mode: 0o755 },
+            );
+            scripts.forEach((s, i) => fs.writeFileSync(path.join(stage, `s${i}.sh`), s));
+            const body = [
+                "set -e",
+                'stage=$0; mkdir -p /var/lib/ha-mysql; export FW_LOG="$stage/log" FW_STAGE="$stage" PATH="$stage/bin:$PATH"',
+                "for set_ in permanent runtime; do mkdir \"$stage/$set_\"; cp firewalld.conf \"$stage/$set_/\" 2>/dev/null || true; done",
+                "mount -t tmpfs tmpfs /var/lib/ha-mysql",
+                ...scripts.map(
+                    (_s, i) =>
+                        `echo "=== run ${i}" >>"$FW_LOG"; sh "$stage/s${i}.sh" >/dev/null; echo "=== listing" >>"$FW_LOG"; echo "@@ listing ${i}"; for o in --permanent ""; do firewall-cmd $o --zone=public --list-rich-rules | sed "s/^/$o /"; firewall-cmd $o --direct --get-all-rules | sed "s/^/$o /"; done`,
+                ),
+                'echo "@@ log"; cat "$FW_LOG"',
+            ].join("\n");
+            const v = run("unshare", ["--mount", "--propagation", "private", "sh", "-c", `cd "$0"; ${body}`, stage]);
+            const parts = v.output.split(/^@@ /m);
+            const log = (parts.find((p) => p.startsWith("log")) ?? "").split("\n").slice(1);
+            const calls: string[][] = [];
+            let listing = false;
+            for (const l of log) {
+                if (l.startsWith("=== run")) calls.push([]);
+                else if (l.startsWith("=== listing")) listing = true;
+                else if (l.trim() && calls.length > 0 && !listing) calls[calls.length - 1].push(l);
+                if (l.startsWith("=== run")) listing = false;
+            }
+            const listings = parts.filter((p) => p.startsWith("listing")).map((p) =>
+                    p
+                        .split("\n")
+                        .slice(1)
+                        .filter((l) => !["", "--permanent"].includes(l.trim()))
+                        .sort()
+                        .join("\n"),
+                );
+            if (v.code !== 0) throw new Error(`the scripts failed (${v.code}): ${v.output}`);
+            return { code: v.code, calls, listings };
+        } finally {
+            fs.rmSync(stage, { recursive: true, force: true });
+        }
+    }
+
+    // One host per stack file: each run costs some forty firewall-offline-cmd starts.
+    const onePerStack = named("firewalld").filter(([, c], i, all) => all.findIndex(([, d]) => d.label === c.label) === i);
+    it.each(onePerStack)("%s: apply admits every rule in a few firewall-cmd runs, a second apply adds nothing, remove takes everything out", (_n, c) => {
+        const { apply, remove } = fw(c);
+        const vrrp = vrrpRules(topo(c), c.host);
+        const rich = [...vrrpRichRules(vrrp), ...hostAdmissions(topo(c), c.host).map(richRule)];
+        const r = runScripts([apply.content, apply.content, remove.content, remove.content]);
+        const [afterApply, afterAgain, afterRemove, afterRemoveAgain] = r.listings;
+        const direct = vrrp.map((v) => `ipv4 filter ${v.chain} 0 ${v.args.join(" ")}`);
+        const both = [...rich, ...direct].flatMap((x) => [`--permanent ${x}`, ` ${x}`]);
+        expect(afterApply.split("\n").sort()).toEqual(both.sort());
+        expect(afterAgain).toBe(afterApply);
+        expect(afterRemove).toBe("");
+        expect(afterRemoveAgain).toBe("");
+        const adds = (calls: string[]) => calls.filter((l) => /--add-rich-rule|--add-rule|--remove-rich-rule|--remove-rule/.test(l));
+        // First apply: the zone (interface, else default), four listings, one add per rich set, one per direct rule, the reload.
+        expect(r.calls[0].length).toBeLessThanOrEqual(9 + vrrp.length);
+        expect(r.calls[0].filter((l) => /--direct --add-rule/.test(l))).toHaveLength(vrrp.length);
+        expect(r.calls[0].filter((l) => /--add-rich-rule/.test(l))).toHaveLength(2);
+        // A second apply only lists.
+        expect(adds(r.calls[1])).toEqual([]);
+        expect(r.calls[1].some((l) => /--reload/.test(l))).toBe(false);
+        // Remove: one run per rich set, two per direct rule; a second remove changes nothing.
+        expect(r.calls[2].filter((l) => /--remove-rich-rule/.test(l))).toHaveLength(2);
+        expect(r.calls[2].filter((l) => /--direct --remove-rule/.test(l))).toHaveLength(2 * vrrp.length);
+        expect(adds(r.calls[3])).toEqual([]);
+    });
+
     it.each(named("firewalld"))("%s: firewall-offline-cmd accepts every VRRP direct rule and finds it again", (_n, c) => {
         const rules = vrrpRules(topo(c), c.host);
         expect(rules.length).toBeGreaterThan(0);
@@ -169,7 +259,7 @@ describe("firewall scripts", () => {
         // The apply script queries and adds with exactly these words.
         const { apply } = fw(c);
         for (const r of rules) expect(apply.content).toContain(`add ${r.chain} ${r.args.join(" ")}`);
-        expect(apply.content).toMatch(/firewall-cmd --permanent --direct --query-rule ipv4 filter "\$chain" 0 "\$@"/);
+        expect(apply.content).toMatch(/firewall-cmd --permanent --direct --add-rule ipv4 filter "\$chain" 0 "\$@"/);
     });
 
     it.each(named("firewalld"))("%s: firewall-offline-cmd accepts VRRP and every port as rich rules of the zone and finds them again", (_n, c) => {
@@ -182,12 +272,11 @@ describe("firewall scripts", () => {
         // The apply script admits and the remove script takes out exactly these rules.
         const { apply, remove } = fw(c);
         for (const r of rich) {
-            expect(apply.content).toContain(`admit '${r}'`);
+            expect(apply.content).toContain(`        '${r}'`);
             expect(remove.content).toContain(`del rich '${r}'`);
         }
-        expect(apply.content).toMatch(/firewall-cmd --permanent --zone="\$zone" --add-rich-rule="\$1"/);
         // Rich rules go into the running set as well: they need no reload (which drops Docker's chains).
-        expect(apply.content).toMatch(/firewall-cmd --zone="\$zone" --add-rich-rule="\$1"/);
+        expect(apply.content).toContain('for set_ in permanent runtime; do\n    rich "$set_" add');
     });
 
     it("admits VRRP in a firewalld zone for the multicast group and each unicast peer", () => {

@@ -3,15 +3,56 @@
 set -eu
 
 changed=0
+# Whether line $1 is one of the lines of $2.
+listed() { printf '%s\n' "$2" | grep -qxF -- "$1"; }
+zone=$(firewall-cmd --get-zone-of-interface=enp0s8 2>/dev/null) || zone=$(firewall-cmd --get-default-zone)
+printf '%s\n' "$zone" >/var/lib/ha-mysql/firewalld-zone
+rich_permanent=$(firewall-cmd --permanent --zone="$zone" --list-rich-rules)
+rich_runtime=$(firewall-cmd --zone="$zone" --list-rich-rules)
+rich() {
+    set_=$1
+    op=$2
+    shift 2
+    if [ "$set_" = permanent ]; then have=$rich_permanent; opt=--permanent; else have=$rich_runtime; opt=; fi
+    for r do
+        shift
+        if listed "$r" "$have"; then
+            if [ "$op" = add ]; then
+                echo "present ($set_) in zone $zone: $r"
+            else
+                set -- "$@" "--remove-rich-rule=$r"
+                echo "removed ($set_) from zone $zone: $r"
+            fi
+        elif [ "$op" = add ]; then
+            set -- "$@" "--add-rich-rule=$r"
+            echo "added ($set_) in zone $zone: $r"
+        fi
+    done
+    # shellcheck disable=SC2086 # $opt is one word or none
+    if [ "$#" -gt 0 ]; then firewall-cmd $opt --zone="$zone" "$@" >/dev/null; fi
+}
+for set_ in permanent runtime; do
+    rich "$set_" add \
+        'rule family="ipv4" destination address="224.0.0.18" protocol value="vrrp" accept' \
+        'rule family="ipv4" source address="192.168.56.107" protocol value="vrrp" accept' \
+        'rule family="ipv4" port port="8066" protocol="tcp" accept' \
+        'rule family="ipv4" port port="9066" protocol="tcp" accept' \
+        'rule family="ipv4" source address="192.168.56.107" port port="2377" protocol="tcp" accept' \
+        'rule family="ipv4" source address="192.168.56.107" port port="7946" protocol="tcp" accept' \
+        'rule family="ipv4" source address="192.168.56.107" port port="7946" protocol="udp" accept' \
+        'rule family="ipv4" source address="192.168.56.107" port port="4789" protocol="udp" accept'
+done
+direct_permanent=$(firewall-cmd --permanent --direct --get-all-rules)
+direct_runtime=$(firewall-cmd --direct --get-all-rules)
 add() {
     chain=$1
     shift
-    if firewall-cmd --permanent --direct --query-rule ipv4 filter "$chain" 0 "$@" >/dev/null 2>&1; then
-        if ! firewall-cmd --direct --query-rule ipv4 filter "$chain" 0 "$@" >/dev/null 2>&1; then
+    if listed "ipv4 filter $chain 0 $*" "$direct_permanent"; then
+        if listed "ipv4 filter $chain 0 $*" "$direct_runtime"; then
+            echo "present: $chain $*"
+        else
             firewall-cmd --direct --add-rule ipv4 filter "$chain" 0 "$@" >/dev/null
             echo "added at run time: $chain $*"
-        else
-            echo "present: $chain $*"
         fi
     else
         firewall-cmd --permanent --direct --add-rule ipv4 filter "$chain" 0 "$@" >/dev/null
@@ -19,32 +60,10 @@ add() {
         echo "added: $chain $*"
     fi
 }
-zone=$(firewall-cmd --get-zone-of-interface=enp0s8 2>/dev/null) || zone=$(firewall-cmd --get-default-zone)
-printf '%s\n' "$zone" >/var/lib/ha-mysql/firewalld-zone
-admit() {
-    if ! firewall-cmd --permanent --zone="$zone" --query-rich-rule="$1" >/dev/null 2>&1; then
-        firewall-cmd --permanent --zone="$zone" --add-rich-rule="$1" >/dev/null
-        echo "added permanent in zone $zone: $1"
-    fi
-    if firewall-cmd --zone="$zone" --query-rich-rule="$1" >/dev/null 2>&1; then
-        echo "present in zone $zone: $1"
-    else
-        firewall-cmd --zone="$zone" --add-rich-rule="$1" >/dev/null
-        echo "added in zone $zone: $1"
-    fi
-}
 add INPUT -i enp0s8 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
 add OUTPUT -o enp0s8 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i enp0s8 -p vrrp -s 192.168.56.107 -m comment --comment ha-mysql -j ACCEPT
 add OUTPUT -o enp0s8 -p vrrp -d 192.168.56.107 -m comment --comment ha-mysql -j ACCEPT
-admit 'rule family="ipv4" destination address="224.0.0.18" protocol value="vrrp" accept'
-admit 'rule family="ipv4" source address="192.168.56.107" protocol value="vrrp" accept'
-admit 'rule family="ipv4" port port="8066" protocol="tcp" accept'
-admit 'rule family="ipv4" port port="9066" protocol="tcp" accept'
-admit 'rule family="ipv4" source address="192.168.56.107" port port="2377" protocol="tcp" accept'
-admit 'rule family="ipv4" source address="192.168.56.107" port port="7946" protocol="tcp" accept'
-admit 'rule family="ipv4" source address="192.168.56.107" port port="7946" protocol="udp" accept'
-admit 'rule family="ipv4" source address="192.168.56.107" port port="4789" protocol="udp" accept'
 if [ "$changed" = 1 ]; then
     firewall-cmd --reload >/dev/null
     echo "firewalld reloaded"

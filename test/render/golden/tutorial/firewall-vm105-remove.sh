@@ -2,27 +2,60 @@
 # Removes the firewalld rules firewall-apply.sh added, permanent and running. Rendered by ha-mysql; safe to run again.
 set -eu
 
+# Whether line $1 is one of the lines of $2.
+listed() { printf '%s\n' "$2" | grep -qxF -- "$1"; }
+direct_permanent=$(firewall-cmd --permanent --direct --get-all-rules)
+direct_runtime=$(firewall-cmd --direct --get-all-rules)
 zone=$(cat /var/lib/ha-mysql/firewalld-zone 2>/dev/null) || zone=
 [ -n "$zone" ] || zone=$(firewall-cmd --get-zone-of-interface=enp0s8 2>/dev/null) || zone=$(firewall-cmd --get-default-zone)
+rich_permanent=$(firewall-cmd --permanent --zone="$zone" --list-rich-rules)
+rich_runtime=$(firewall-cmd --zone="$zone" --list-rich-rules)
+rich() {
+    set_=$1
+    op=$2
+    shift 2
+    if [ "$set_" = permanent ]; then have=$rich_permanent; opt=--permanent; else have=$rich_runtime; opt=; fi
+    for r do
+        shift
+        if listed "$r" "$have"; then
+            if [ "$op" = add ]; then
+                echo "present ($set_) in zone $zone: $r"
+            else
+                set -- "$@" "--remove-rich-rule=$r"
+                echo "removed ($set_) from zone $zone: $r"
+            fi
+        elif [ "$op" = add ]; then
+            set -- "$@" "--add-rich-rule=$r"
+            echo "added ($set_) in zone $zone: $r"
+        fi
+    done
+    # shellcheck disable=SC2086 # $opt is one word or none
+    if [ "$#" -gt 0 ]; then firewall-cmd $opt --zone="$zone" "$@" >/dev/null; fi
+}
+gone=$(mktemp)
+remove_gone() {
+    if [ -s "$gone" ]; then
+        for set_ in permanent runtime; do
+            set --
+            while IFS= read -r r; do set -- "$@" "$r"; done <"$gone"
+            rich "$set_" remove "$@"
+        done
+    fi
+    rm -f "$gone"
+}
+trap 'st=$?; remove_gone || st=1; exit "$st"' EXIT
 del() {
     if [ "$1" = rich ]; then
-        if firewall-cmd --permanent --zone="$zone" --query-rich-rule="$2" >/dev/null 2>&1; then
-            firewall-cmd --permanent --zone="$zone" --remove-rich-rule="$2" >/dev/null
-            echo "removed permanent from zone $zone: $2"
-        fi
-        if firewall-cmd --zone="$zone" --query-rich-rule="$2" >/dev/null 2>&1; then
-            firewall-cmd --zone="$zone" --remove-rich-rule="$2" >/dev/null
-            echo "removed from zone $zone: $2"
-        fi
+        printf '%s\n' "$2" >>"$gone"
         return 0
     fi
     chain=$1
     shift
-    if firewall-cmd --permanent --direct --query-rule ipv4 filter "$chain" 0 "$@" >/dev/null 2>&1; then
+    if listed "ipv4 filter $chain 0 $*" "$direct_permanent"; then
         firewall-cmd --permanent --direct --remove-rule ipv4 filter "$chain" 0 "$@" >/dev/null
         echo "removed permanent: $chain $*"
     fi
-    if firewall-cmd --direct --query-rule ipv4 filter "$chain" 0 "$@" >/dev/null 2>&1; then
+    if listed "ipv4 filter $chain 0 $*" "$direct_runtime"; then
         firewall-cmd --direct --remove-rule ipv4 filter "$chain" 0 "$@" >/dev/null
         echo "removed: $chain $*"
     fi
