@@ -39,6 +39,29 @@ warm() {
 	export HA_VM_WARM_DIR
 }
 
+# Under software emulation the first container a host attaches to the overlay network takes
+# 19-27 s to set the network up there (its load-balancer namespace, firewalld's passthrough, a
+# re-executed dockerd), against dockerd's fixed 20 s deadline: "attaching to network failed ...
+# context deadline exceeded". Then, and only then, pulumi up runs again (it resumes where it
+# stopped), up to UP_ATTEMPTS times; once a host holds a container on the network, the next
+# attach there takes a few seconds.
+UP_ATTEMPTS=4
+pulumi_up() {
+	local attempt log
+	log=$(mktemp)
+	for ((attempt = 1; attempt <= UP_ATTEMPTS; attempt++)); do
+		if bash "$here/in-lab.sh" bash "$repo/lab/stack.sh" pulumi up --yes 2>&1 | tee "$log"; then
+			rm -f "$log"
+			return 0
+		fi
+		if ! grep -q 'attaching to network failed.*context deadline exceeded' "$log" || ((attempt == UP_ATTEMPTS)); then
+			rm -f "$log"
+			return 1
+		fi
+		echo "pulumi up: dockerd missed its 20 s deadline attaching a container to the overlay network (emulation): pulumi up again (attempt $((attempt + 1)) of $UP_ATTEMPTS)" >&2
+	done
+}
+
 preview() {
 	[[ ${HA_LAB_PREVIEW:-0} == 1 ]] || return 0
 	step "pulumi preview" bash "$here/in-lab.sh" bash "$repo/lab/stack.sh" pulumi preview
@@ -53,7 +76,7 @@ rc=0
 		step "vms" bash "$here/vms.sh" up --vms "$(vm_count)" &&
 		step "stack config" bash "$repo/lab/stack.sh" prepare &&
 		preview &&
-		step "pulumi up" bash "$here/in-lab.sh" bash "$repo/lab/stack.sh" pulumi up --yes &&
+		step "pulumi up" pulumi_up &&
 		step "verify" bash "$here/in-lab.sh" npx --no-install ts-node "$here/verify.ts"
 } || rc=$?
 steps_summary

@@ -30,7 +30,7 @@
 # "sshKeyPath"}]); ssh/{vm_key,known_hosts,config} (`ip netns exec havm ssh -F
 # /var/lib/ha-vmlab/ssh/config vm1`); vmN/{overlay.qcow2,seed.img,qemu.pid,serial.log};
 # run/{http,registry}.pid; timings/*.json. Cache: /root/.cache/ha-mysql-iac/vm/.
-# Settings: lab/vm/vm.env. Environment: HA_VM_MEMORY_MB (default 1536), HA_VM_TB_SIZE_MB (128),
+# Settings: lab/vm/vm.env. Environment: HA_VM_CPUS (default 1), HA_VM_MEMORY_MB (default 1536), HA_VM_TB_SIZE_MB (128),
 # HA_VM_WAIT_SECONDS (180), HA_VM_ACCEL (auto: kvm only when /dev/kvm is hardware KVM, else tcg),
 # HA_VM_COUNT (default for --vms), HA_VM_DEBIAN_MIRROR (the mirror for build), HA_VM_WARM_DIR
 # (new VMs boot over the warm disks of lab/vm/warm.sh instead of the bare base image).
@@ -45,6 +45,7 @@ SELF=("$BASH" "$HERE/vms.sh")
 
 MEMORY_MB=${HA_VM_MEMORY_MB:-$VM_MEMORY_MB}
 TB_SIZE_MB=${HA_VM_TB_SIZE_MB:-$VM_TB_SIZE_MB}
+CPUS=${HA_VM_CPUS:-$VM_CPUS}
 WAIT_SECONDS=${HA_VM_WAIT_SECONDS:-$VM_WAIT_SECONDS}
 HTTP_PIDFILE=$VM_RUN_DIR/http.pid
 REGISTRY_PIDFILE=$VM_RUN_DIR/registry.pid
@@ -287,7 +288,7 @@ accel_args() {
 	fi
 	case $want in
 	kvm) printf '%s\n' -accel kvm -cpu host ;;
-	tcg) printf '%s\n' -accel "tcg,tb-size=$TB_SIZE_MB" -cpu max ;;
+	tcg) printf '%s\n' -accel "tcg,thread=multi,tb-size=$TB_SIZE_MB" -cpu max ;;
 	*) die "HA_VM_ACCEL must be auto, kvm or tcg (got '$want')" ;;
 	esac
 }
@@ -305,7 +306,7 @@ launch_vm() {
 	rm -f "$d/qemu.pid"
 	printf '%s\n' "${EPOCHREALTIME/./}" >"$d/launched"
 	: >"$d/boot-pending"
-	if ! ip netns exec "$VM_NETNS" "$QEMU" -name "$vm" -machine q35 "${accel[@]}" -smp 1 -m "$mem" \
+	if ! ip netns exec "$VM_NETNS" "$QEMU" -name "$vm" -machine q35 "${accel[@]}" -smp "$CPUS" -m "$mem" \
 		-nodefaults -no-user-config -display none \
 		-kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
 		-append "root=/dev/vda rw console=ttyS0,115200 net.ifnames=0 panic=10" \
@@ -322,7 +323,7 @@ launch_vm() {
 		cat "$d/qemu.log" >&2
 		die "$vm: qemu did not start"
 	fi
-	log "$vm: qemu pid $(vm_pid "$vm") (${accel[1]%%,*}, ${mem} MiB, console $d/serial.log)"
+	log "$vm: qemu pid $(vm_pid "$vm") (${accel[1]%%,*}, $CPUS vCPU, ${mem} MiB, console $d/serial.log)"
 }
 
 op_boot() {
