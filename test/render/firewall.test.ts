@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -194,7 +195,10 @@ describe("firewall scripts", () => {
                 ),
                 'echo "@@ log"; cat "$FW_LOG"',
             ].join("\n");
-            const v = run("unshare", ["--mount", "--propagation", "private", "sh", "-c", `cd "$0"; ${body}`, stage]);
+            // Some forty firewall-offline-cmd starts: far longer than run()'s minute on a busy machine.
+            const r = spawnSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", `cd "$0"; ${body}`, stage], { encoding: "utf8", timeout: 600_000 });
+            if (r.error) throw r.error;
+            const v = { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
             const parts = v.output.split(/^@@ /m);
             const log = (parts.find((p) => p.startsWith("log")) ?? "").split("\n").slice(1);
             const calls: string[][] = [];
@@ -246,7 +250,7 @@ describe("firewall scripts", () => {
         expect(r.calls[2].filter((l) => /--remove-rich-rule/.test(l))).toHaveLength(2);
         expect(r.calls[2].filter((l) => /--direct --remove-rule/.test(l))).toHaveLength(2 * vrrp.length);
         expect(adds(r.calls[3])).toEqual([]);
-    });
+    }, 660_000);
 
     it.each(named("firewalld"))("%s: firewall-offline-cmd accepts every VRRP direct rule and finds it again", (_n, c) => {
         const rules = vrrpRules(topo(c), c.host);

@@ -43,7 +43,13 @@ remove_gone() {
     fi
     rm -f "$gone"
 }
-trap 'st=$?; remove_gone || st=1; exit "$st"' EXIT
+# The collected rich rules go however the script ends; a failure to remove them fails it.
+on_exit() {
+    st=$?
+    remove_gone || st=1
+    exit "$st"
+}
+trap on_exit EXIT
 del() {
     if [ "$1" = rich ]; then
         printf '%s\n' "$2" >>"$gone"
