@@ -30,7 +30,7 @@ vm_count() { grep -c '^      - name: vm[0-9]' "$repo/Pulumi.vmlab.yaml"; }
 # the images pulled), built first when the current ones are missing. VMs that exist keep theirs.
 warm() {
 	[[ ${HA_VMLAB_WARM:-0} == 1 ]] || return 0
-	if [[ -d $VM_LAB_DIR ]]; then
+	if compgen -G "$VM_LAB_DIR/vm*/overlay.qcow2" >/dev/null; then
 		echo "HA_VMLAB_WARM=1: the VMs exist already and keep their disks" >&2
 		return 0
 	fi

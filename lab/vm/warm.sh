@@ -44,7 +44,7 @@ cmd_build() {
 		log "warm disks: $dir (current)"
 		return 0
 	fi
-	[[ ! -d $VM_LAB_DIR ]] || die "a VM lab is up ($VM_LAB_DIR): warm disks come from fresh VMs. Fix: npm run vmlab:down, then again"
+	if compgen -G "$VM_LAB_DIR/vm*/overlay.qcow2" >/dev/null; then die "a VM lab is up ($VM_LAB_DIR): warm disks come from fresh VMs. Fix: npm run vmlab:down, then again"; fi
 	n=$(vm_count)
 	trap 'bash "$HERE/vms.sh" down >&2 || true' EXIT
 	STEPS_JSON=$VM_CACHE_DIR/warm-build.json
