@@ -81,10 +81,12 @@ async function main(): Promise<void> {
     );
 }
 
-main().then(
-    () => process.exit(0),
-    (err) => {
-        console.error(`[warm] ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(1);
-    },
-);
+if (require.main === module) {
+    main().then(
+        () => process.exit(0),
+        (err) => {
+            console.error(`[warm] ${err instanceof Error ? err.message : String(err)}`);
+            process.exit(1);
+        },
+    );
+}

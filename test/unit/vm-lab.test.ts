@@ -7,6 +7,7 @@ import { parseIpvsadm, unitsOf, lvsInstances } from "../../lab/vm/checks";
 import { shellWord } from "../../lab/lib/lab-stack";
 import { withLabHostKeys } from "../../lab/pin-host-keys";
 import { loadStackFile } from "../support/stacks";
+import { imagesOnHost, plan } from "../../lab/vm/warm";
 
 const LN = `IP Virtual Server version 1.2.1 (size=4096)
 Prot LocalAddress:Port Scheduler Flags
@@ -80,5 +81,26 @@ describe("the vmlab stack", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("the VM lab's warm disks", () => {
+    const { topology } = loadStackFile("Pulumi.vmlab.yaml");
+
+    it("pull on each VM exactly the images the stack runs there", () => {
+        expect(imagesOnHost(topology, "vm1")).toEqual(["10.78.0.1:5000/ha-lab/galera:10.11", "10.78.0.1:5000/ha-lab/haproxy:2.6"]);
+        expect(imagesOnHost(topology, "vm3")).toEqual(["10.78.0.1:5000/ha-lab/galera:10.11"]);
+        expect(imagesOnHost(topology, "nowhere")).toEqual([]);
+    });
+
+    it("are keyed on what each host installs and pulls, so that a change there builds new ones", () => {
+        const lines = plan(topology);
+        expect(lines).toHaveLength(3);
+        expect(lines[1]).toMatch(/^vm2 install iptables=iptables,docker=docker\.io\+apparmor,keepalived=keepalived modules \S* images .*haproxy/);
+        expect(lines[2]).toContain("ipvsadm=ipvsadm");
+        const haproxy = topology.haproxy;
+        if (!haproxy) throw new Error("the vmlab stack has an HAProxy pair");
+        const moved = { ...topology, haproxy: { ...haproxy, nodes: haproxy.nodes.map((n) => (n.host === "vm2" ? { ...n, host: "vm3" } : n)) } };
+        expect(plan(moved)).not.toEqual(lines);
     });
 });
