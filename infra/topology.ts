@@ -3,7 +3,7 @@
 // network, databases, proxies, VIPs.
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "../model/load";
-import { haproxyListeners, hostByName, macvlanHosts, macvlanNodes, pxcBootstrapNode, vrrpMembers } from "../model/derive";
+import { haproxyListeners, hostByName, imagesOnHost, macvlanHosts, macvlanNodes, pxcBootstrapNode, vrrpMembers } from "../model/derive";
 import { parseCidr } from "../model/net";
 import { nodeAddresses, sqlEndpoints, statsEndpoints } from "../model/endpoints";
 import { HostBase } from "../components/host/host-base";
@@ -13,6 +13,7 @@ import { VrrpFirewall } from "../components/host/vrrp-firewall";
 import { HostKeepalived } from "../components/host/host-keepalived";
 import { SwarmCluster } from "../components/docker/swarm";
 import { OverlayNetwork } from "../components/docker/overlay-network";
+import { NetworkAnchors } from "../components/docker/network-anchors";
 import { MacvlanLan } from "../components/docker/macvlan-lan";
 import { PxcCluster } from "../components/database/pxc-cluster";
 import { DualMasterReplication } from "../components/database/dual-master";
@@ -95,6 +96,11 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
     const network = new OverlayNetwork(t.network.name, { network: t.network, provider: hosts[manager.name].docker, dependsOn: networkDeps });
     const context: StackContext = { hosts, network: network.name, secrets };
     const netDeps: pulumi.Resource[] = [network.network];
+    if (t.network.driver === "overlay" && t.network.anchors) {
+        const placements = t.hosts.flatMap((h) => imagesOnHost(t, h.name).slice(0, 1).map((image) => ({ host: h, image })));
+        const anchors = new NetworkAnchors(`${t.network.name}-anchor`, { network: t.network.name, manager, placements, hosts, dependsOn: [network.network, ...networkDeps] });
+        netDeps.push(...anchors.anchors);
+    }
     let lanNetworks: Record<string, pulumi.Output<string>> | undefined;
     if (macvlanHosts(t).length > 0) {
         const holderHosts = new Set(macvlanNodes(t).map((n) => n.host));

@@ -217,3 +217,17 @@ export function dynamicRangeOf(n: Network): string {
     const last = toInt(broadcastOf(n.subnet));
     return `${fromInt(last - size + 1)}/${p}`;
 }
+
+/** The images of the containers the stack places on a host, sorted: every section with an image and nodes on it. */
+export function imagesOnHost(t: Topology, host: string): string[] {
+    const found = new Set<string>();
+    const visit = (v: unknown, depth: number) => {
+        if (depth > 4 || v === null || typeof v !== "object") return;
+        if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+        const o = v as Record<string, unknown>;
+        if (typeof o.image === "string" && Array.isArray(o.nodes) && o.nodes.some((n) => (n as { host?: string }).host === host)) found.add(o.image);
+        for (const x of Object.values(o)) visit(x, depth + 1);
+    };
+    visit(t, 0);
+    return [...found].sort();
+}

@@ -122,6 +122,12 @@ export const NetworkSchema = z.strictObject({
     subnet: cidr.default("172.18.0.0/24").describe("Container subnet; outside docker0 (172.17.0.0/16) and, on an overlay, the swarm's ingress network (10.0.0.0/24)."),
     gateway: ipv4.default("172.18.0.1").describe("Gateway address inside the subnet (never given to a container)."),
     attachable: z.boolean().default(true).describe("Overlay only: standalone containers may attach (required for this stack's containers)."),
+    anchors: z
+        .boolean()
+        .default(false)
+        .describe(
+            "Overlay only: before the stack's containers attach, a one-task swarm service (<name>-anchor-<host>) runs on the network on each host that has containers, so the host holds the network when they attach. For hosts too slow to attach their first container within dockerd's fixed 20 s deadline (software emulation); the service runs the host's first image asleep.",
+        ),
     dynamicRange: cidr
         .optional()
         .describe(
@@ -471,6 +477,7 @@ export const TopologySchema = z.strictObject({
         subnet: "172.18.0.0/24",
         gateway: "172.18.0.1",
         attachable: true,
+        anchors: false,
         gwbridgeSubnet: "10.201.0.0/24",
     }).describe("The Docker network every container joins."),
     database: z

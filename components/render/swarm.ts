@@ -95,3 +95,56 @@ echo "joined the swarm at ${managerAddr}"`;
 
 export const SWARM_LEAVE = `if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" = active ]; then docker swarm leave --force >/dev/null; fi
 echo "left the swarm"`;
+
+/** The one-task service that keeps the overlay network on a host (network.anchors). */
+export function anchorServiceName(network: string, host: string): string {
+    return `${network}-anchor-${host}`;
+}
+
+// How long the manager waits for an anchor's task to run: under software emulation preparing
+// the network on a host took 40 s and starting the task 25 s more (measured in the VM lab).
+export const ANCHOR_WAIT_S = 600;
+
+/**
+ * Run on the manager: a one-task service on `network`, placed on the swarm node that advertises
+ * `addr`, running `image` asleep. While its task runs, the host holds the network (its overlay
+ * sandbox and load-balancer endpoint), so a standalone container attaching there later only
+ * adds an endpoint. The image is used as the host has it (--no-resolve-image: no registry is
+ * asked for a digest). Waits, with a progress line every 30 s, until the task is running.
+ */
+export function anchorCreate(network: string, host: string, addr: string, image: string): string {
+    const svc = anchorServiceName(network, host);
+    return `set -eu
+node=""
+for id in $(docker node ls -q); do
+  if [ "$(docker node inspect -f '{{.Status.Addr}}' "$id")" = ${quote(addr)} ]; then node=$id; fi
+done
+[ -n "$node" ] || { echo "no swarm node advertises ${addr} (host ${host}): has it joined the swarm?" >&2; exit 1; }
+if docker service inspect ${quote(svc)} >/dev/null 2>&1; then
+  if [ "$(docker service inspect -f '{{.Spec.TaskTemplate.ContainerSpec.Image}} {{join .Spec.TaskTemplate.Placement.Constraints ","}}' ${quote(svc)})" != ${quote(`${image} node.id==`)}"$node" ]; then
+    docker service rm ${quote(svc)} >/dev/null
+    echo "${svc}: replaced (image or node changed)"
+  fi
+fi
+if ! docker service inspect ${quote(svc)} >/dev/null 2>&1; then
+  docker service create --detach --quiet --no-resolve-image --name ${quote(svc)} --network ${quote(network)} \\
+    --constraint "node.id==$node" --restart-condition any --stop-grace-period 1s \\
+    --label ha-mysql.anchor=${quote(host)} --entrypoint sleep ${quote(image)} 2147483647 >/dev/null
+fi
+start=$(date +%s); told=0
+while :; do
+  state=$(docker service ps --filter desired-state=running --format '{{.CurrentState}}|{{.Error}}' ${quote(svc)} | head -n 1)
+  waited=$(($(date +%s) - start))
+  case "$state" in Running*) break ;; esac
+  if [ "$waited" -ge ${ANCHOR_WAIT_S} ]; then echo "${svc}: task not running after ${ANCHOR_WAIT_S} s: \${state:-no task}" >&2; exit 1; fi
+  if [ $((waited - told)) -ge 30 ]; then told=$waited; echo "${svc}: waiting for its task (\${state%%|*}) after \${waited} s" >&2; fi
+  sleep 2
+done
+echo "${svc} holds ${network} on ${host} (task running after \${waited} s)"`;
+}
+
+export function anchorDelete(network: string, host: string): string {
+    const svc = anchorServiceName(network, host);
+    return `if docker service inspect ${quote(svc)} >/dev/null 2>&1; then docker service rm ${quote(svc)} >/dev/null; fi
+echo "${svc} removed"`;
+}

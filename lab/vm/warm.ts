@@ -13,24 +13,12 @@ import { hostRequirements } from "../../model/host-requirements";
 import { renderInstall } from "../../components/render/host-install";
 import { filesPayload } from "../../components/remote/payload";
 import { LAB_DIR, loadLabStack, shellWord } from "../lib/lab-stack";
+import { imagesOnHost } from "../../model/derive";
 
 /** Installing under emulation takes 10-14 minutes a VM; pulls a few more. */
 const STEP_TIMEOUT_MS = 45 * 60_000;
 
 /** The images of every group in the topology (an object with `image` and `nodes` placed on hosts) that has a node on the host. */
-export function imagesOnHost(t: Topology, host: string): string[] {
-    const found = new Set<string>();
-    const visit = (v: unknown, depth: number) => {
-        if (depth > 4 || v === null || typeof v !== "object") return;
-        if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
-        const o = v as Record<string, unknown>;
-        if (typeof o.image === "string" && Array.isArray(o.nodes) && o.nodes.some((n) => (n as { host?: string }).host === host)) found.add(o.image);
-        for (const x of Object.values(o)) visit(x, depth + 1);
-    };
-    visit(t, 0);
-    return [...found].sort();
-}
-
 export function plan(t: Topology): string[] {
     return t.hosts.map((h) => {
         const r = hostRequirements(t, h.name);

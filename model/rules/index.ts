@@ -2,7 +2,7 @@
 import { Topology } from "../schema";
 import { ConfigIssue } from "../issues";
 import { containerHostsExist, containerNamesUniquePerHost, hostAddressesUnique, hostKeysUsable, hostNamesUnique, installChoicesNeedInstall, oneSwarmManager } from "./hosts";
-import { bridgeOnlyOnOneHost, containerAddressesValid, dockerDefaultNetworksFree, gatewayInsideSubnet, publishedPortsFreeOnHost, publishedPortsUniquePerHost, staticAddressesOutsideDynamicRange, subnetsDoNotOverlap } from "./network";
+import { anchorsNeedOverlay, bridgeOnlyOnOneHost, containerAddressesValid, dockerDefaultNetworksFree, gatewayInsideSubnet, publishedPortsFreeOnHost, publishedPortsUniquePerHost, staticAddressesOutsideDynamicRange, subnetsDoNotOverlap } from "./network";
 import { dualMasterPair, galeraNodesSpreadOverHosts, pxcOneBootstrapNode, pxcQuorumSize, sstMethodMatchesFlavor } from "./database";
 import { checkTimingsSane, clustercheckNeedsGalera, haproxyPortsDistinct, listenerNamesUnique, listenersHaveBackends, oneWriteListenerPerGroup, readListenersOnGalera } from "./haproxy";
 import { mycatAddressesValid, mycatPortsDistinct, mycatReferencesResolve } from "./mycat";
@@ -25,6 +25,7 @@ export const crossFieldRules: ReadonlyArray<Rule> = [
     subnetsDoNotOverlap,
     dockerDefaultNetworksFree,
     bridgeOnlyOnOneHost,
+    anchorsNeedOverlay,
     containerAddressesValid,
     staticAddressesOutsideDynamicRange,
     publishedPortsUniquePerHost,

@@ -69,6 +69,14 @@ export function bridgeOnlyOnOneHost(t: Topology): ConfigIssue[] {
     return [issue("network.driver", "bridge", `a bridge network cannot span hosts, but containers are placed on ${hosts.join(", ")}`, "use driver: overlay (a swarm network), or place every container on one host")];
 }
 
+/** Anchors are swarm services: they need the overlay's swarm (and attachable, as the stack's containers do). */
+export function anchorsNeedOverlay(t: Topology): ConfigIssue[] {
+    if (!t.network.anchors) return [];
+    if (t.network.driver !== "overlay") return [issue("network.anchors", true, "anchors are swarm services on the overlay network, but network.driver is bridge", "remove network.anchors (a bridge network has no attach deadline), or use driver: overlay")];
+    if (!t.network.attachable) return [issue("network.anchors", true, "anchors hold the network for standalone containers, but network.attachable is false", "set network.attachable: true (the stack's containers need it)")];
+    return [];
+}
+
 export function containerAddressesValid(t: Topology): ConfigIssue[] {
     const { subnet, gateway } = t.network;
     const out: ConfigIssue[] = [];

@@ -6,7 +6,7 @@
 import { filesPayload } from "../../components/remote/payload";
 import { file } from "../../components/render/file";
 import { undoObsolete, WRITE_FILES, writeFilesOwning } from "../../components/render/step-scripts";
-import { GWBRIDGE_DELETE, gwbridgeCreate, SWARM_LEAVE, swarmInit, swarmJoin, swarmTokenRead } from "../../components/render/swarm";
+import { anchorCreate, anchorDelete, GWBRIDGE_DELETE, gwbridgeCreate, SWARM_LEAVE, swarmInit, swarmJoin, swarmTokenRead } from "../../components/render/swarm";
 import { EXAMPLE_STACKS, loadStackFile, stackLabel } from "../support/stacks";
 import { hostRoots, Step, stackSteps } from "../support/steps";
 import { ScratchRoot, SHELLS, STUB_SWARM_TOKEN } from "../support/scratch-root";
@@ -177,6 +177,32 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             expect(run(SWARM_LEAVE).code).toBe(0);
             expect(run(init).code).toBe(0);
             expect(root.calls().filter((c) => c.startsWith("docker swarm init"))).toHaveLength(1);
+        });
+
+        it("an anchor service is created once on the node that advertises the host's address, replaced when its image changes, removed on delete", () => {
+            root.write("/stub/.state/nodes", "n1 10.0.0.1\nn2 10.0.0.2\n");
+            const create = anchorCreate("net1", "lab2", "10.0.0.2", "ha-lab/galera:10.11");
+            const creates = () => root.calls().filter((c) => c.startsWith("docker service create"));
+            const first = run(create);
+            expect([first.code, first.stdout]).toEqual([0, "net1-anchor-lab2 holds net1 on lab2 (task running after 0 s)\n"]);
+            expect(creates()).toHaveLength(1);
+            expect(creates()[0]).toContain("--name net1-anchor-lab2 --network net1 --constraint node.id==n2 ");
+            expect(root.read("/stub/.state/svc-net1-anchor-lab2")).toBe("ha-lab/galera:10.11 node.id==n2\n");
+            const again = run(create);
+            expect([again.code, again.stdout, creates()]).toEqual([0, "net1-anchor-lab2 holds net1 on lab2 (task running after 0 s)\n", []]);
+            const upgraded = run(anchorCreate("net1", "lab2", "10.0.0.2", "ha-lab/galera:10.12"));
+            expect([upgraded.code, upgraded.stdout.split("\n")[0], creates().length]).toEqual([0, "net1-anchor-lab2: replaced (image or node changed)", 1]);
+            expect(root.read("/stub/.state/svc-net1-anchor-lab2")).toBe("ha-lab/galera:10.12 node.id==n2\n");
+            expect(run(anchorDelete("net1", "lab2")).stdout).toBe("net1-anchor-lab2 removed\n");
+            expect(root.find(/svc-net1-anchor/)).toEqual([]);
+            expect(run(anchorDelete("net1", "lab2")).code).toBe(0);
+        });
+
+        it("an anchor for a host that is not in the swarm fails naming the host, and creates nothing", () => {
+            root.write("/stub/.state/nodes", "n1 10.0.0.1\n");
+            const r = run(anchorCreate("net1", "lab3", "10.0.0.3", "ha-lab/galera:10.11"));
+            expect([r.code === 0, r.stderr]).toEqual([false, "no swarm node advertises 10.0.0.3 (host lab3): has it joined the swarm?\n"]);
+            expect(root.calls().filter((c) => c.startsWith("docker service create"))).toEqual([]);
         });
 
         const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAkeybody\n-----END OPENSSH PRIVATE KEY-----";

@@ -59,6 +59,20 @@ network)
   esac ;;
 inspect)
   case "$*" in *State.Running*) echo true ;; esac ;;
+node)
+  case "$2" in
+  ls) cut -d' ' -f1 "$state/nodes" 2>/dev/null ;;
+  inspect) eval "id=\\\${$#}"; grep "^$id " "$state/nodes" | cut -d' ' -f2 ;;
+  esac ;;
+service)
+  case "$2" in
+  inspect) eval "svc=\\\${$#}"; [ -f "$state/svc-$svc" ] || { echo "Error: no such service: $svc" >&2; exit 1; }; case "$3" in -f) cat "$state/svc-$svc" ;; esac ;;
+  create) shift 2; name=; constraint=; image=
+    while [ $# -gt 0 ]; do case "$1" in --name) name=$2; shift 2 ;; --constraint) constraint=$2; shift 2 ;; --network|--restart-condition|--stop-grace-period|--label|--entrypoint) shift 2 ;; -*) shift ;; *) image=$1; break ;; esac; done
+    echo "$image $constraint" >"$state/svc-$name" ;;
+  ps) eval "svc=\\\${$#}"; [ -f "$state/svc-$svc" ] || { echo "Error: no such service: $svc" >&2; exit 1; }; echo "Running 2 seconds ago|" ;;
+  rm) rm -f "$state/svc-$3" ;;
+  esac ;;
 cp)
   c=\${3%%:*}; dst=\${3#*:}; [ ! -d "/containers/$c" ] || dst=/containers/$c$dst; mkdir -p "$dst"; cp -R "$2" "$dst" ;;
 esac`),

@@ -229,6 +229,8 @@ const cases: BadCase[] = [
     { name: "published port is a host's non-default SSH port", mutate: (t) => { t.hosts[1].ssh.port = 2222; t.database.dualMaster.publishPort = 2222; }, key: "database.dualMaster.publishPort", says: /host port 2222 on lab2 belongs to its sshd \(hosts\[1\]\.ssh\.port\)/ },
     { name: "published port is the swarm's gossip port", mutate: (t) => (t.haproxy.listeners[0].publishPort = 7946), key: "haproxy.listeners[0].publishPort", says: /belongs to the swarm's node-to-node gossip port/ },
     { name: "bridge network across hosts", mutate: (t) => (t.network.driver = "bridge"), key: "network.driver", says: /cannot span hosts/ },
+    { name: "anchors on a bridge network", mutate: (t) => Object.assign(t.network, { driver: "bridge", anchors: true }), key: "network.anchors", says: /anchors are swarm services on the overlay network/ },
+    { name: "anchors on a network that is not attachable", mutate: (t) => Object.assign(t.network, { attachable: false, anchors: true }), key: "network.anchors", says: /network.attachable is false/ },
     { name: "container IP outside subnet", mutate: (t) => (t.haproxy.nodes[1].ip = "172.19.0.12"), key: "haproxy.nodes[1].ip", says: /not a usable address of network.subnet/ },
     { name: "container IP is the gateway", mutate: (t) => (t.haproxy.nodes[1].ip = "172.18.0.1"), key: "haproxy.nodes[1].ip", says: /take the network gateway/ },
     { name: "container IP is the broadcast address", mutate: (t) => (t.haproxy.nodes[1].ip = "172.18.0.255"), key: "haproxy.nodes[1].ip", says: /not a usable address/ },

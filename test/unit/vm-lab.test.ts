@@ -7,7 +7,8 @@ import { parseIpvsadm, unitsOf, lvsInstances } from "../../lab/vm/checks";
 import { shellWord } from "../../lab/lib/lab-stack";
 import { withLabHostKeys } from "../../lab/pin-host-keys";
 import { loadStackFile } from "../support/stacks";
-import { imagesOnHost, plan } from "../../lab/vm/warm";
+import { plan } from "../../lab/vm/warm";
+import { imagesOnHost } from "../../model/derive";
 
 const LN = `IP Virtual Server version 1.2.1 (size=4096)
 Prot LocalAddress:Port Scheduler Flags
