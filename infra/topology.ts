@@ -27,6 +27,7 @@ import { renderFirewall } from "../components/render/firewall";
 import { renderPreflight } from "../components/render/host-preflight";
 import { renderInstall } from "../components/render/host-install";
 import { renderHostBoot } from "../components/render/host-boot";
+import { renderContainerStart } from "../components/render/container-start";
 import { renderShimApply } from "../components/render/macvlan-shim";
 import { renderDualMasterCnf, renderGaleraCnf, renderGaleraSecretCnf } from "../components/render/mysql-cnf";
 import { GALERA_INIT_SQL_PATH, renderGaleraStart } from "../components/render/galera-start";
@@ -78,6 +79,7 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
             preflight: renderPreflight(t, h.name),
             install: renderInstall(t, h.name),
             boot: renderHostBoot(t, h.name),
+            containerStart: renderContainerStart(t, h.name),
         });
         firewalls[h.name] = new VrrpFirewall(
             `${h.name}-firewall`,

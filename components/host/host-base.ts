@@ -11,6 +11,7 @@ import { RenderedFile } from "../render/file";
 import { SysctlRender } from "../render/sysctl";
 import { InstallRender } from "../render/host-install";
 import { HOST_BOOT_DELETE, hostBootCreate } from "../render/host-boot";
+import { CONTAINER_START_DELETE, containerStartCreate } from "../render/container-start";
 import { filesPayload } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";
 import { applyKeepingRemove, removeKept } from "../render/step-scripts";
@@ -37,6 +38,8 @@ export interface HostBaseArgs {
     readonly install: InstallRender;
     /** The boot unit and its script, when the host keeps runtime state a reboot loses (components/render/host-boot.ts). */
     readonly boot?: RenderedFile[];
+    /** The unit and script that start again, after a reboot, the containers whose start failed (components/render/container-start.ts). */
+    readonly containerStart?: RenderedFile[];
 }
 
 export class HostBase extends pulumi.ComponentResource {
@@ -99,6 +102,13 @@ export class HostBase extends pulumi.ComponentResource {
             remoteStep(
                 `${name}-boot`,
                 { connection: this.connection, create: hostBootCreate(h.name), delete: HOST_BOOT_DELETE, stdin: filesPayload(args.boot) },
+                { parent: this, dependsOn: [this.ready] },
+            );
+        }
+        if (args.containerStart) {
+            remoteStep(
+                `${name}-container-start`,
+                { connection: this.connection, create: containerStartCreate(h.name), delete: CONTAINER_START_DELETE, stdin: filesPayload(args.containerStart) },
                 { parent: this, dependsOn: [this.ready] },
             );
         }

@@ -6,6 +6,7 @@
 import { filesPayload } from "../../components/remote/payload";
 import { file } from "../../components/render/file";
 import { undoObsolete, WRITE_FILES, writeFilesOwning } from "../../components/render/step-scripts";
+import { startScript, START_TRIES } from "../../components/render/container-start";
 import { anchorCreate, anchorDelete, GWBRIDGE_DELETE, gwbridgeCreate, SWARM_LEAVE, swarmInit, swarmJoin, swarmTokenRead } from "../../components/render/swarm";
 import { EXAMPLE_STACKS, loadStackFile, stackLabel } from "../support/stacks";
 import { hostRoots, Step, stackSteps } from "../support/steps";
@@ -196,6 +197,50 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             expect(run(anchorDelete("net1", "lab2")).stdout).toBe("net1-anchor-lab2 removed\n");
             expect(root.find(/svc-net1-anchor/)).toEqual([]);
             expect(run(anchorDelete("net1", "lab2")).code).toBe(0);
+        });
+
+        describe("after a reboot, the containers whose start failed", () => {
+            const ATTACH = "attaching to network failed, make sure your network options are correct and check manager logs: context deadline exceeded";
+            const state = (c: string, st: string, fails = 0) => {
+                root.write(`/stub/.state/ctr-${c}`, `${st}\n`);
+                if (fails) root.write(`/stub/.state/fails-${c}`, `${fails}\n`);
+            };
+            const starts = () => root.calls().filter((c) => c.startsWith("docker start"));
+
+            it("start again until they run; running ones and ones stopped by hand are left alone", () => {
+                root.write("/stub/.state/swarm", "active\n");
+                state("pn1", `false ${ATTACH}`, 1);
+                state("h1", "true ");
+                state("h2", "false ");
+                const r = run(startScript("lab1", ["pn1", "h1", "h2", "gone"]));
+                expect([r.code, r.stderr]).toEqual([0, ""]);
+                expect(r.stdout.split("\n")).toEqual([
+                    "swarm active after 0 s",
+                    `pn1: last start failed (${ATTACH}): docker start, try 1 of ${START_TRIES}`,
+                    `pn1: last start failed (${ATTACH}): docker start, try 2 of ${START_TRIES}`,
+                    "pn1: running",
+                    "h1: running",
+                    "h2: stopped, with no failed start: left stopped",
+                    "gone: no such container",
+                    "",
+                ]);
+                expect(starts().map((c) => c.trim())).toEqual(["docker start pn1", "docker start pn1"]);
+            });
+
+            it("give up after a bounded number of tries, and fail the unit", () => {
+                root.write("/stub/.state/swarm", "active\n");
+                state("pn1", `false ${ATTACH}`, 99);
+                const r = run(startScript("lab1", ["pn1"]));
+                expect([r.code, r.stderr]).toEqual([1, `pn1: not started after ${START_TRIES} tries: ${ATTACH}\n`]);
+                expect(starts()).toHaveLength(START_TRIES);
+            });
+
+            it("are left as they are when the swarm never becomes active", () => {
+                state("pn1", `false ${ATTACH}`);
+                const r = run(startScript("lab1", ["pn1"]));
+                expect([r.code, r.stderr]).toEqual([1, "the swarm is not active after 600 s: containers left as they are\n"]);
+                expect(starts()).toEqual([]);
+            });
         });
 
         it("an anchor for a host that is not in the swarm fails naming the host, and creates nothing", () => {

@@ -1,0 +1,114 @@
+// What a reboot does to a host's containers on the swarm's attachable overlay: dockerd starts
+// them itself only once the swarm is ready, each attach through the swarm within its fixed 20 s
+// deadline, and a start that fails is not retried (moby/moby#32607: "Containers on an attachable
+// overlay network fail to restart after dockerd restart"). ha-mysql-containers.service, a
+// oneshot unit after Docker, waits for the swarm, gives dockerd's own starts their time, then
+// starts again each of the host's containers whose last start failed, a bounded number of times.
+// A container that is stopped without a start error was stopped by hand and stays stopped, as
+// `restart: unless-stopped` wants.
+import { Topology } from "../../model/schema";
+import { allContainers } from "../../model/derive";
+import { file, RenderedFile, script } from "./file";
+import { shellQuote } from "./escape";
+import { WRITE_FILES } from "./step-scripts";
+
+export const START_UNIT_NAME = "ha-mysql-containers.service";
+export const START_UNIT = `/etc/systemd/system/${START_UNIT_NAME}`;
+export const START_SCRIPT = "/var/lib/ha-mysql/containers-start.sh";
+
+/** How long the unit waits for the swarm after boot, and for dockerd's own starts after that. */
+export const SWARM_WAIT_S = 600;
+export const DOCKERD_STARTS_S = 120;
+/** Starts tried per container before the unit gives up on it. */
+export const START_TRIES = 10;
+
+/** The host's containers on the overlay, in the order they start (databases first). */
+export function overlayContainersOn(t: Topology, hostName: string): string[] {
+    if (t.network.driver !== "overlay") return [];
+    return allContainers(t).filter((c) => c.host === hostName).map((c) => c.name);
+}
+
+export function startUnit(hostName: string): string {
+    return `# Starts the containers of ${hostName} that dockerd failed to start at boot. Rendered by ha-mysql; removed on destroy.
+[Unit]
+Description=ha-mysql: start the containers of ${hostName} once the swarm can attach them
+Wants=docker.service
+After=docker.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh ${START_SCRIPT}
+TimeoutStartSec=${SWARM_WAIT_S + DOCKERD_STARTS_S + START_TRIES * 60}
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export function startScript(hostName: string, containers: string[]): string {
+    return `#!/bin/sh
+# Starts the containers of ${hostName} (${containers.join(", ")}) whose start failed at boot.
+# Run by ${START_UNIT_NAME}; rendered by ha-mysql.
+set -u
+polls=0
+until [ "$(docker info -f '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ]; do
+  polls=$((polls + 1))
+  if [ "$polls" -gt ${SWARM_WAIT_S / 5} ]; then echo "the swarm is not active after ${SWARM_WAIT_S} s: containers left as they are" >&2; exit 1; fi
+  sleep 5
+done
+echo "swarm active after $((polls * 5)) s"
+# Polls of 5 s left for dockerd's own starts, shared by all the containers.
+settle=${DOCKERD_STARTS_S / 5}
+status=0
+for c in ${containers.map(shellQuote).join(" ")}; do
+  tries=0
+  while :; do
+    st=$(docker inspect -f '{{.State.Running}} {{.State.Error}}' "$c" 2>/dev/null) || { echo "$c: no such container"; break; }
+    case "$st" in
+      "true "*) echo "$c: running"; break ;;
+      "false ")
+        # No start error: dockerd may not have got to it yet; after that, it was stopped by hand.
+        if [ "$settle" -gt 0 ]; then settle=$((settle - 1)); sleep 5; continue; fi
+        echo "$c: stopped, with no failed start: left stopped"; break ;;
+    esac
+    tries=$((tries + 1))
+    if [ "$tries" -gt ${START_TRIES} ]; then echo "$c: not started after ${START_TRIES} tries: \${st#false }" >&2; status=1; break; fi
+    echo "$c: last start failed (\${st#false }): docker start, try $tries of ${START_TRIES}"
+    docker start "$c" >/dev/null 2>&1 || sleep 10
+  done
+done
+exit "$status"
+`;
+}
+
+/** The unit and its script for a host with containers on the overlay; undefined for none. */
+export function renderContainerStart(t: Topology, hostName: string): RenderedFile[] | undefined {
+    const containers = overlayContainersOn(t, hostName);
+    if (containers.length === 0) return undefined;
+    return [file(START_UNIT, startUnit(hostName)), script(START_SCRIPT, startScript(hostName, containers))];
+}
+
+/** Installs and enables the unit (files on stdin) where systemd runs; elsewhere says what is missing. */
+export function containerStartCreate(hostName: string): string {
+    const none = `host ${hostName} has no systemd: containers whose start fails after a reboot come back with the next pulumi up`;
+    return `set -eu
+payload=$(mktemp)
+trap 'rm -f "$payload"' EXIT
+trap 'exit 1' HUP INT TERM
+cat >"$payload"
+if [ ! -d /run/systemd/system ]; then echo ${shellQuote(none)}; exit 0; fi
+${WRITE_FILES} <"$payload"
+systemctl daemon-reload
+systemctl enable -q ${START_UNIT_NAME}
+echo ${shellQuote(`${START_UNIT_NAME} enabled on ${hostName}`)}`;
+}
+
+export const CONTAINER_START_DELETE = `set -eu
+if [ -f ${START_UNIT} ]; then
+  if [ -d /run/systemd/system ]; then systemctl disable -q ${START_UNIT_NAME} || true; fi
+  rm -f ${START_UNIT}
+  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+  echo "removed ${START_UNIT_NAME}"
+fi
+rm -f ${START_SCRIPT}`;
