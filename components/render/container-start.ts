@@ -10,7 +10,7 @@ import { Topology } from "../../model/schema";
 import { allContainers } from "../../model/derive";
 import { file, RenderedFile, script } from "./file";
 import { shellQuote } from "./escape";
-import { WRITE_FILES } from "./step-scripts";
+import { unitInstall, unitRemove } from "./systemd-unit";
 
 export const START_UNIT_NAME = "ha-mysql-containers.service";
 export const START_UNIT = `/etc/systemd/system/${START_UNIT_NAME}`;
@@ -91,24 +91,7 @@ export function renderContainerStart(t: Topology, hostName: string): RenderedFil
 
 /** Installs and enables the unit (files on stdin) where systemd runs; elsewhere says what is missing. */
 export function containerStartCreate(hostName: string): string {
-    const none = `host ${hostName} has no systemd: containers whose start fails after a reboot come back with the next pulumi up`;
-    return `set -eu
-payload=$(mktemp)
-trap 'rm -f "$payload"' EXIT
-trap 'exit 1' HUP INT TERM
-cat >"$payload"
-if [ ! -d /run/systemd/system ]; then echo ${shellQuote(none)}; exit 0; fi
-${WRITE_FILES} <"$payload"
-systemctl daemon-reload
-systemctl enable -q ${START_UNIT_NAME}
-echo ${shellQuote(`${START_UNIT_NAME} enabled on ${hostName}`)}`;
+    return unitInstall(START_UNIT_NAME, hostName, `host ${hostName} has no systemd: containers whose start fails after a reboot come back with the next pulumi up`);
 }
 
-export const CONTAINER_START_DELETE = `set -eu
-if [ -f ${START_UNIT} ]; then
-  if [ -d /run/systemd/system ]; then systemctl disable -q ${START_UNIT_NAME} || true; fi
-  rm -f ${START_UNIT}
-  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-  echo "removed ${START_UNIT_NAME}"
-fi
-rm -f ${START_SCRIPT}`;
+export const CONTAINER_START_DELETE = unitRemove(START_UNIT_NAME, START_UNIT, START_SCRIPT);

@@ -12,8 +12,7 @@ import { file, RenderedFile, script } from "./file";
 import { FIREWALL_APPLY, renderFirewall } from "./firewall";
 import { LO_VIP_APPLY, renderSysctl } from "./sysctl";
 import { hasShim, SHIM_APPLY } from "./macvlan-shim";
-import { shellQuote } from "./escape";
-import { WRITE_FILES } from "./step-scripts";
+import { unitInstall, unitRemove } from "./systemd-unit";
 
 export const BOOT_UNIT_NAME = "ha-mysql-host.service";
 export const BOOT_UNIT = `/etc/systemd/system/${BOOT_UNIT_NAME}`;
@@ -78,25 +77,8 @@ export function renderHostBoot(t: Topology, hostName: string): RenderedFile[] | 
 
 /** Installs and enables the unit (files on stdin) where systemd runs; elsewhere says what a reboot loses. */
 export function hostBootCreate(hostName: string): string {
-    const none = `host ${hostName} has no systemd: what ${BOOT_UNIT_NAME} would restore after a reboot comes back with the next pulumi up`;
-    return `set -eu
-payload=$(mktemp)
-trap 'rm -f "$payload"' EXIT
-trap 'exit 1' HUP INT TERM
-cat >"$payload"
-if [ ! -d /run/systemd/system ]; then echo ${shellQuote(none)}; exit 0; fi
-${WRITE_FILES} <"$payload"
-systemctl daemon-reload
-systemctl enable -q ${BOOT_UNIT_NAME}
-echo ${shellQuote(`${BOOT_UNIT_NAME} enabled on ${hostName}`)}`;
+    return unitInstall(BOOT_UNIT_NAME, hostName, `host ${hostName} has no systemd: what ${BOOT_UNIT_NAME} would restore after a reboot comes back with the next pulumi up`);
 }
 
 /** Disables and removes the unit and its script; the scripts it ran belong to their own steps. */
-export const HOST_BOOT_DELETE = `set -eu
-if [ -f ${BOOT_UNIT} ]; then
-  if [ -d /run/systemd/system ]; then systemctl disable -q --now ${BOOT_UNIT_NAME} || true; fi
-  rm -f ${BOOT_UNIT}
-  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-  echo "removed ${BOOT_UNIT_NAME}"
-fi
-rm -f ${BOOT_SCRIPT}`;
+export const HOST_BOOT_DELETE = unitRemove(BOOT_UNIT_NAME, BOOT_UNIT, BOOT_SCRIPT);
