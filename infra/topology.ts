@@ -3,7 +3,7 @@
 // network, databases, proxies, VIPs.
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "../model/load";
-import { haproxyListeners, hostByName, imagesOnHost, macvlanHosts, macvlanNodes, pxcBootstrapNode, vrrpMembers } from "../model/derive";
+import { haproxyListeners, containersOn, hostByName, macvlanHosts, macvlanNodes, pxcBootstrapNode, vrrpMembers } from "../model/derive";
 import { parseCidr } from "../model/net";
 import { nodeAddresses, sqlEndpoints, statsEndpoints } from "../model/endpoints";
 import { HostBase } from "../components/host/host-base";
@@ -98,8 +98,9 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
     const network = new OverlayNetwork(t.network.name, { network: t.network, provider: hosts[manager.name].docker, dependsOn: networkDeps });
     const context: StackContext = { hosts, network: network.name, secrets };
     const netDeps: pulumi.Resource[] = [network.network];
-    if (t.network.driver === "overlay" && t.network.anchors) {
-        const placements = t.hosts.flatMap((h) => imagesOnHost(t, h.name).slice(0, 1).map((image) => ({ host: h, image })));
+    if (t.network.anchors) {
+        // Each anchor runs the image of the host's first container (a database where it has one).
+        const placements = t.hosts.flatMap((h) => containersOn(t, h.name).slice(0, 1).map((c) => ({ host: h, image: c.image })));
         const anchors = new NetworkAnchors(`${t.network.name}-anchor`, { network: t.network.name, manager, placements, hosts, dependsOn: [network.network, ...networkDeps] });
         netDeps.push(...anchors.anchors);
     }

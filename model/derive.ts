@@ -187,15 +187,20 @@ export function publishedPorts(t: Topology): PublishedPort[] {
 }
 
 /** Every container the topology declares, with the section it came from. */
-export function allContainers(t: Topology): Array<ContainerNode & { section: string }> {
-    const tag = (section: string, nodes: ContainerNode[] | undefined) =>
-        (nodes ?? []).map((n, i) => ({ ...n, section: `${section}[${i}]` }));
+export function allContainers(t: Topology): Array<ContainerNode & { section: string; image: string }> {
+    const tag = (section: string, image: string | undefined, nodes: ContainerNode[] | undefined) =>
+        (nodes ?? []).map((n, i) => ({ ...n, section: `${section}[${i}]`, image: image ?? "" }));
     return [
-        ...tag("database.pxc.nodes", t.database.pxc?.nodes),
-        ...tag("database.dualMaster.servers", t.database.dualMaster?.servers),
-        ...tag("haproxy.nodes", t.haproxy?.nodes),
-        ...tag("mycat.nodes", t.mycat?.nodes),
+        ...tag("database.pxc.nodes", t.database.pxc?.image, t.database.pxc?.nodes),
+        ...tag("database.dualMaster.servers", t.database.dualMaster?.image, t.database.dualMaster?.servers),
+        ...tag("haproxy.nodes", t.haproxy?.image, t.haproxy?.nodes),
+        ...tag("mycat.nodes", t.mycat?.image, t.mycat?.nodes),
     ];
+}
+
+/** The containers the stack places on a host, in the order they start (databases first). */
+export function containersOn(t: Topology, host: string): Array<ContainerNode & { section: string; image: string }> {
+    return allContainers(t).filter((c) => c.host === host);
 }
 
 /** The database servers: the Galera nodes, then the dual-master pair. */
@@ -218,16 +223,7 @@ export function dynamicRangeOf(n: Network): string {
     return `${fromInt(last - size + 1)}/${p}`;
 }
 
-/** The images of the containers the stack places on a host, sorted: every section with an image and nodes on it. */
+/** The images of the containers the stack places on a host, sorted. */
 export function imagesOnHost(t: Topology, host: string): string[] {
-    const found = new Set<string>();
-    const visit = (v: unknown, depth: number) => {
-        if (depth > 4 || v === null || typeof v !== "object") return;
-        if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
-        const o = v as Record<string, unknown>;
-        if (typeof o.image === "string" && Array.isArray(o.nodes) && o.nodes.some((n) => (n as { host?: string }).host === host)) found.add(o.image);
-        for (const x of Object.values(o)) visit(x, depth + 1);
-    };
-    visit(t, 0);
-    return [...found].sort();
+    return [...new Set(containersOn(t, host).map((c) => c.image))].sort();
 }

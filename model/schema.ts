@@ -126,7 +126,7 @@ export const NetworkSchema = z.strictObject({
         .boolean()
         .default(false)
         .describe(
-            "Overlay only: before the stack's containers attach, a one-task swarm service (<name>-anchor-<host>) runs on the network on each host that has containers, so the host holds the network when they attach. For hosts too slow to attach their first container within dockerd's fixed 20 s deadline (software emulation); the service runs the host's first image asleep.",
+            "Overlay only: before the stack's containers attach, a one-task swarm service (<name>-anchor-<host>) runs on the network on each host that has containers, so the host holds the network when they attach. For hosts too slow to attach their first container within dockerd's fixed 20 s deadline (software emulation); the service runs the image of the host's first container (a database where it has one) asleep.",
         ),
     dynamicRange: cidr
         .optional()

@@ -7,7 +7,7 @@
 // A container that is stopped without a start error was stopped by hand and stays stopped, as
 // `restart: unless-stopped` wants.
 import { Topology } from "../../model/schema";
-import { allContainers } from "../../model/derive";
+import { containersOn } from "../../model/derive";
 import { file, RenderedFile, script } from "./file";
 import { shellQuote } from "./escape";
 import { unitInstall, unitRemove } from "./systemd-unit";
@@ -25,7 +25,7 @@ export const START_TRIES = 10;
 /** The host's containers on the overlay, in the order they start (databases first). */
 export function overlayContainersOn(t: Topology, hostName: string): string[] {
     if (t.network.driver !== "overlay") return [];
-    return allContainers(t).filter((c) => c.host === hostName).map((c) => c.name);
+    return containersOn(t, hostName).map((c) => c.name);
 }
 
 export function startUnit(hostName: string): string {

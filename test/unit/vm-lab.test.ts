@@ -94,6 +94,11 @@ describe("the VM lab's warm disks", () => {
         expect(imagesOnHost(topology, "nowhere")).toEqual([]);
     });
 
+    it("count the dual-master servers' image, whose section lists servers rather than nodes", () => {
+        const dev = loadStackFile("Pulumi.dev.yaml").topology;
+        expect(imagesOnHost(dev, "lab1")).toEqual(["ha-lab/galera:10.11", "ha-lab/haproxy:2.6", "ha-lab/mariadb:10.11"]);
+    });
+
     it("are keyed on what each host installs and pulls, so that a change there builds new ones", () => {
         const lines = plan(topology);
         expect(lines).toHaveLength(3);
