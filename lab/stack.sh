@@ -43,6 +43,25 @@ lab_env() {
 	unset PULUMI_CONFIG_PASSPHRASE
 }
 
+# A lock whose pulumi process is gone (killed, or its machine rebooted under it) would refuse
+# every later run with "the stack is currently locked". The diy backend records the pid and
+# hostname in each lock file; a lock of this host whose pid no longer runs pulumi is removed,
+# with a line saying so. A live lock, or one from another host, is left for pulumi to report.
+clear_stale_locks() {
+	local locks=${PULUMI_BACKEND_URL#file://}/.pulumi/locks f pid host
+	[[ -d $locks ]] || return 0
+	while IFS= read -r -d '' f; do
+		pid=$(jq -r '.pid // empty' "$f" 2>/dev/null) || pid=
+		host=$(jq -r '.hostname // empty' "$f" 2>/dev/null) || host=
+		[[ $pid =~ ^[0-9]+$ && $host == "$(hostname)" ]] || continue
+		if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == pulumi ]]; then
+			continue
+		fi
+		log "removing the stale lock ${f#"$locks"/} (pid $pid is not running pulumi on $host)"
+		rm -f "$f"
+	done < <(find "$locks" -path "*/$stack/*" -name '*.json' -type f -print0)
+}
+
 stack_exists() {
 	pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""
 }
@@ -105,6 +124,7 @@ prepare() {
 
 run_pulumi() {
 	lab_env
+	clear_stale_locks
 	[[ -s $cfg ]] || die "no config copy at $cfg: run lab/stack.sh prepare first"
 	local sub=$1
 	shift
@@ -126,6 +146,7 @@ set_path() {
 
 remove() {
 	lab_env
+	clear_stale_locks
 	if stack_exists; then
 		# --preserve-config: the committed Pulumi.<stack>.yaml is not Pulumi's to delete.
 		(cd "$repo" && pulumi stack rm "$stack" --yes --force --preserve-config >/dev/null)

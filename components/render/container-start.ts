@@ -1,11 +1,13 @@
-// What a reboot does to a host's containers on the swarm's attachable overlay: dockerd starts
-// them itself only once the swarm is ready, each attach through the swarm within its fixed 20 s
-// deadline, and a start that fails is not retried (moby/moby#32607: "Containers on an attachable
-// overlay network fail to restart after dockerd restart"). ha-mysql-containers.service, a
-// oneshot unit after Docker, waits for the swarm, gives dockerd's own starts their time, then
-// starts again each of the host's containers whose last start failed, a bounded number of times.
-// A container that is stopped without a start error was stopped by hand and stays stopped, as
-// `restart: unless-stopped` wants.
+// What a reboot or a failed restart does to a host's containers on the swarm's attachable
+// overlay: dockerd starts them itself only once the swarm is ready, and restarts them under their
+// restart policy, each attach through the swarm within its fixed 20 s deadline; a start that
+// fails is not retried (moby/moby#32607: "Containers on an attachable overlay network fail to
+// restart after dockerd restart"), and the container stays exited with the attach error in
+// `.State.Error`. ha-mysql-containers.service, a unit after Docker, waits for the swarm, gives
+// dockerd's own boot starts their time, starts again each of the host's containers whose last
+// start failed (a bounded number of times), and then keeps watching: every WATCH_S seconds a
+// container whose start or restart failed since is started again. A container that is stopped
+// without a start error was stopped by hand and stays stopped, as `restart: unless-stopped` wants.
 import { Topology } from "../../model/schema";
 import { containersOn } from "../../model/derive";
 import { file, RenderedFile, script } from "./file";
@@ -19,8 +21,10 @@ export const START_SCRIPT = "/var/lib/ha-mysql/containers-start.sh";
 /** How long the unit waits for the swarm after boot, and for dockerd's own starts after that. */
 export const SWARM_WAIT_S = 600;
 export const DOCKERD_STARTS_S = 120;
-/** Starts tried per container before the unit gives up on it. */
+/** Starts tried per container at boot before the boot pass gives up on it. */
 export const START_TRIES = 10;
+/** Seconds between the watch passes after the boot pass. */
+export const WATCH_S = 30;
 
 /** The host's containers on the overlay, in the order they start (databases first). */
 export function overlayContainersOn(t: Topology, hostName: string): string[] {
@@ -29,17 +33,17 @@ export function overlayContainersOn(t: Topology, hostName: string): string[] {
 }
 
 export function startUnit(hostName: string): string {
-    return `# Starts the containers of ${hostName} that dockerd failed to start at boot. Rendered by ha-mysql; removed on destroy.
+    return `# Starts the containers of ${hostName} that dockerd failed to start or restart. Rendered by ha-mysql; removed on destroy.
 [Unit]
-Description=ha-mysql: start the containers of ${hostName} once the swarm can attach them
+Description=ha-mysql: start the containers of ${hostName} whose start failed to attach them to the swarm
 Wants=docker.service
 After=docker.service
 
 [Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=/bin/sh ${START_SCRIPT}
-TimeoutStartSec=${SWARM_WAIT_S + DOCKERD_STARTS_S + START_TRIES * 60}
+Type=simple
+ExecStart=/bin/sh ${START_SCRIPT} watch
+Restart=always
+RestartSec=${WATCH_S}
 
 [Install]
 WantedBy=multi-user.target
@@ -48,9 +52,14 @@ WantedBy=multi-user.target
 
 export function startScript(hostName: string, containers: string[]): string {
     return `#!/bin/sh
-# Starts the containers of ${hostName} (${containers.join(", ")}) whose start failed at boot.
-# Run by ${START_UNIT_NAME}; rendered by ha-mysql.
+# Starts the containers of ${hostName} (${containers.join(", ")}) whose start failed at boot;
+# with "watch [passes]", then every ${WATCH_S} s each one whose start or restart failed since
+# (passes: how many, 0 or none for no end). Run by ${START_UNIT_NAME}; rendered by ha-mysql.
 set -u
+mode=\${1:-boot}
+passes=\${2:-0}
+# Container names are words (the schema's name rule), in start order.
+containers=${shellQuote(containers.join(" "))}
 polls=0
 until [ "$(docker info -f '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ]; do
   polls=$((polls + 1))
@@ -61,7 +70,7 @@ echo "swarm active after $((polls * 5)) s"
 # Polls of 5 s left for dockerd's own starts, shared by all the containers.
 settle=${DOCKERD_STARTS_S / 5}
 status=0
-for c in ${containers.map(shellQuote).join(" ")}; do
+for c in $containers; do
   tries=0
   while :; do
     st=$(docker inspect -f '{{.State.Running}} {{.State.Error}}' "$c" 2>/dev/null) || { echo "$c: no such container"; break; }
@@ -78,7 +87,22 @@ for c in ${containers.map(shellQuote).join(" ")}; do
     docker start "$c" >/dev/null 2>&1 || sleep 10
   done
 done
-exit "$status"
+[ "$mode" = watch ] || exit "$status"
+echo "watching: a container whose start fails is started again within ${WATCH_S} s"
+pass=0
+while [ "$passes" -eq 0 ] || [ "$pass" -lt "$passes" ]; do
+  pass=$((pass + 1))
+  sleep ${WATCH_S}
+  for c in $containers; do
+    st=$(docker inspect -f '{{.State.Running}} {{.State.Error}}' "$c" 2>/dev/null) || continue
+    case "$st" in
+      "false "?*)
+        echo "$c: start failed (\${st#false }): docker start"
+        if docker start "$c" >/dev/null 2>&1; then echo "$c: started"; fi ;;
+    esac
+  done
+done
+exit 0
 `;
 }
 
@@ -91,7 +115,7 @@ export function renderContainerStart(t: Topology, hostName: string): RenderedFil
 
 /** Installs and enables the unit (files on stdin) where systemd runs; elsewhere says what is missing. */
 export function containerStartCreate(hostName: string): string {
-    return unitInstall(START_UNIT_NAME, hostName, `host ${hostName} has no systemd: containers whose start fails after a reboot come back with the next pulumi up`);
+    return unitInstall(START_UNIT_NAME, hostName, `host ${hostName} has no systemd: containers whose start fails come back with the next pulumi up`, { restart: true });
 }
 
 export const CONTAINER_START_DELETE = unitRemove(START_UNIT_NAME, START_UNIT, START_SCRIPT);

@@ -4,8 +4,11 @@
 import { shellQuote } from "./escape";
 import { WRITE_FILES } from "./step-scripts";
 
-/** Installs and enables `unitName` (files on stdin) where systemd runs; elsewhere prints `none`. */
-export function unitInstall(unitName: string, hostName: string, none: string): string {
+/**
+ * Installs and enables `unitName` (files on stdin) where systemd runs; elsewhere prints `none`.
+ * `restart`: a unit that runs all the time is (re)started too, so that what was just written runs.
+ */
+export function unitInstall(unitName: string, hostName: string, none: string, opts: { restart?: boolean } = {}): string {
     return `set -eu
 payload=$(mktemp)
 trap 'rm -f "$payload"' EXIT
@@ -15,7 +18,8 @@ if [ ! -d /run/systemd/system ]; then echo ${shellQuote(none)}; exit 0; fi
 ${WRITE_FILES} <"$payload"
 systemctl daemon-reload
 systemctl enable -q ${unitName}
-echo ${shellQuote(`${unitName} enabled on ${hostName}`)}`;
+${opts.restart ? `systemctl restart ${unitName}
+echo ${shellQuote(`${unitName} enabled and running on ${hostName}`)}` : `echo ${shellQuote(`${unitName} enabled on ${hostName}`)}`}`;
 }
 
 /** Disables and removes the unit and its script. */

@@ -14,6 +14,7 @@ import { filesPayload } from "../../components/remote/payload";
 import { renderPreflight } from "../../components/render/host-preflight";
 import { LOCK_ATTEMPTS, MODULES_LOAD_FILE, renderInstall } from "../../components/render/host-install";
 import { BOOT_SCRIPT, BOOT_UNIT, HOST_BOOT_DELETE, hostBootCreate, renderHostBoot } from "../../components/render/host-boot";
+import { renderContainerStart, START_UNIT_NAME } from "../../components/render/container-start";
 import { FIREWALL_APPLY } from "../../components/render/firewall";
 import { LO_VIP_APPLY } from "../../components/render/sysctl";
 import { SHIM_APPLY } from "../../components/render/macvlan-shim";
@@ -471,6 +472,20 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
     });
 });
 
+/** What `systemd-analyze verify` says of a unit, besides the units it names that need not exist here. */
+function unitProblems(name: string, content: string): string[] {
+    if (!hasTool("systemd-analyze")) return [];
+    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "unit-"));
+    try {
+        fs.writeFileSync(path.join(dir, name), content);
+        const v = spawnSync("systemd-analyze", ["verify", "--man=no", path.join(dir, name)], { encoding: "utf8" });
+        // keepalived.service and docker.service need not exist where the unit is checked.
+        return `${v.stdout}${v.stderr}`.split("\n").filter((l) => l && !/(keepalived|docker|firewalld)\.service/.test(l));
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 describe("rendered host step files", () => {
     const stacks = allStackFiles().map((f) => [stackLabel(f), f] as const);
 
@@ -482,7 +497,7 @@ describe("rendered host step files", () => {
         expect(dev.hosts.map((h) => renderHostBoot(dev, h.name)?.length)).toEqual([2, 2, 2]);
     });
 
-    it.each(stacks)("%s: boot units pass systemd-analyze verify, boot scripts and modules-load.d files match their golden files", (label, file) => {
+    it.each(stacks)("%s: boot and container-start units pass systemd-analyze verify, their scripts pass shellcheck, and they and modules-load.d files match their golden files", (label, file) => {
         const t = loadStackFile(file).topology;
         for (const h of t.hosts) {
             const boot = renderHostBoot(t, h.name);
@@ -492,18 +507,16 @@ describe("rendered host step files", () => {
                 expectGolden(`${label}/boot-${h.name}.sh`, script.content);
                 const lint = shellcheck(script.content, "sh");
                 expect([h.name, lint.output, lint.code]).toEqual([h.name, "", 0]);
-                if (hasTool("systemd-analyze")) {
-                    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "unit-"));
-                    try {
-                        fs.writeFileSync(path.join(dir, "ha-mysql-host.service"), unit.content);
-                        const v = spawnSync("systemd-analyze", ["verify", "--man=no", path.join(dir, "ha-mysql-host.service")], { encoding: "utf8" });
-                        // keepalived.service and docker.service need not exist where the unit is checked.
-                        const problems = `${v.stdout}${v.stderr}`.split("\n").filter((l) => l && !/(keepalived|docker|firewalld)\.service/.test(l));
-                        expect([h.name, problems]).toEqual([h.name, []]);
-                    } finally {
-                        fs.rmSync(dir, { recursive: true, force: true });
-                    }
-                }
+                expect([h.name, unitProblems("ha-mysql-host.service", unit.content)]).toEqual([h.name, []]);
+            }
+            const start = renderContainerStart(t, h.name);
+            if (start) {
+                const [unit, script] = start;
+                expectGolden(`${label}/containers-${h.name}.service`, unit.content);
+                expectGolden(`${label}/containers-${h.name}.sh`, script.content);
+                const lint = shellcheck(script.content, "sh");
+                expect([h.name, lint.output, lint.code]).toEqual([h.name, "", 0]);
+                expect([h.name, unitProblems(START_UNIT_NAME, unit.content)]).toEqual([h.name, []]);
             }
             for (const f of renderInstall(t, h.name).files) expectGolden(`${label}/modules-load-${h.name}.conf`, f.content);
         }

@@ -235,6 +235,28 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
                 expect(starts()).toHaveLength(START_TRIES);
             });
 
+            it("keep being started again while watching, after the boot pass gave up; hand-stopped ones stay stopped", () => {
+                root.write("/stub/.state/swarm", "active\n");
+                state("pn1", `false ${ATTACH}`, START_TRIES + 2);
+                state("h2", "false ");
+                // The unit runs it as "containers-start.sh watch"; four passes here.
+                const r = run(`set -- watch 4\n${startScript("lab1", ["pn1", "h2"])}`);
+                expect(r.code).toBe(0);
+                const lines = r.stdout.split("\n");
+                expect(lines.slice(START_TRIES + 1)).toEqual([
+                    "h2: stopped, with no failed start: left stopped",
+                    "watching: a container whose start fails is started again within 30 s",
+                    `pn1: start failed (${ATTACH}): docker start`,
+                    `pn1: start failed (${ATTACH}): docker start`,
+                    `pn1: start failed (${ATTACH}): docker start`,
+                    "pn1: started",
+                    "",
+                ]);
+                expect(r.stderr).toBe(`pn1: not started after ${START_TRIES} tries: ${ATTACH}\n`);
+                expect(starts()).toHaveLength(START_TRIES + 3);
+                expect(starts().filter((c) => c.includes("h2"))).toEqual([]);
+            });
+
             it("are left as they are when the swarm never becomes active", () => {
                 state("pn1", `false ${ATTACH}`);
                 const r = run(startScript("lab1", ["pn1"]));
