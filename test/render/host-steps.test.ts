@@ -512,8 +512,11 @@ describe("rendered host step files", () => {
             const start = renderContainerStart(t, h.name);
             if (start) {
                 const [unit, script] = start;
-                expectGolden(`${label}/containers-${h.name}.service`, unit.content);
-                expectGolden(`${label}/containers-${h.name}.sh`, script.content);
+                // One golden pair: the files differ between hosts only by the host's name and containers.
+                if (label === "dev" && h.name === "lab1") {
+                    expectGolden(`${label}/containers-${h.name}.service`, unit.content);
+                    expectGolden(`${label}/containers-${h.name}.sh`, script.content);
+                }
                 const lint = shellcheck(script.content, "sh");
                 expect([h.name, lint.output, lint.code]).toEqual([h.name, "", 0]);
                 expect([h.name, unitProblems(START_UNIT_NAME, unit.content)]).toEqual([h.name, []]);
