@@ -71,7 +71,8 @@ describe("lab/stack.sh and the stack's locks", () => {
 
     it("leaves a live pulumi's lock and one from another host for pulumi to report", () => {
         // A process whose name is pulumi, as a running CLI's is.
-        const fake = path.join(work, "pulumi");
+        fs.mkdirSync(path.join(work, "bin"));
+        const fake = path.join(work, "bin", "pulumi");
         fs.copyFileSync("/bin/sleep", fake);
         fs.chmodSync(fake, 0o755);
         sleeper = spawn(fake, ["120"], { stdio: "ignore" });
