@@ -31,7 +31,7 @@
 # /var/lib/ha-vmlab/ssh/config vm1`); vmN/{overlay.qcow2,seed.img,qemu.pid,serial.log};
 # run/{http,registry}.pid; timings/*.json. Cache: /root/.cache/ha-mysql-iac/vm/.
 # Settings: lab/vm/vm.env. Environment: HA_VM_CPUS (default 1), HA_VM_MEMORY_MB (default 1536), HA_VM_TB_SIZE_MB (128),
-# HA_VM_WAIT_SECONDS (180), HA_VM_ACCEL (auto: kvm only when /dev/kvm is hardware KVM, else tcg),
+# HA_VM_WAIT_SECONDS (360), HA_VM_ACCEL (auto: kvm only when /dev/kvm is hardware KVM, else tcg),
 # HA_VM_COUNT (default for --vms), HA_VM_DEBIAN_MIRROR (the mirror for build), HA_VM_WARM_DIR
 # (new VMs boot over the warm disks of lab/vm/warm.sh instead of the bare base image).
 set -euo pipefail
