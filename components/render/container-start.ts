@@ -60,6 +60,8 @@ mode=\${1:-boot}
 passes=\${2:-0}
 # Container names are words (the schema's name rule), in start order.
 containers=${shellQuote(containers.join(" "))}
+# "true " or "false <last start error>" ("false " alone: stopped with no failed start).
+state() { docker inspect -f '{{.State.Running}} {{.State.Error}}' "$1" 2>/dev/null; }
 polls=0
 until [ "$(docker info -f '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ]; do
   polls=$((polls + 1))
@@ -73,7 +75,7 @@ status=0
 for c in $containers; do
   tries=0
   while :; do
-    st=$(docker inspect -f '{{.State.Running}} {{.State.Error}}' "$c" 2>/dev/null) || { echo "$c: no such container"; break; }
+    st=$(state "$c") || { echo "$c: no such container"; break; }
     case "$st" in
       "true "*) echo "$c: running"; break ;;
       "false ")
@@ -94,7 +96,7 @@ while [ "$passes" -eq 0 ] || [ "$pass" -lt "$passes" ]; do
   pass=$((pass + 1))
   sleep ${WATCH_S}
   for c in $containers; do
-    st=$(docker inspect -f '{{.State.Running}} {{.State.Error}}' "$c" 2>/dev/null) || continue
+    st=$(state "$c") || continue
     case "$st" in
       "false "?*)
         echo "$c: start failed (\${st#false }): docker start"

@@ -9,6 +9,7 @@ import { WRITE_FILES } from "./step-scripts";
  * `restart`: a unit that runs all the time is (re)started too, so that what was just written runs.
  */
 export function unitInstall(unitName: string, hostName: string, none: string, opts: { restart?: boolean } = {}): string {
+    const state = opts.restart ? "enabled and running" : "enabled";
     return `set -eu
 payload=$(mktemp)
 trap 'rm -f "$payload"' EXIT
@@ -18,8 +19,7 @@ if [ ! -d /run/systemd/system ]; then echo ${shellQuote(none)}; exit 0; fi
 ${WRITE_FILES} <"$payload"
 systemctl daemon-reload
 systemctl enable -q ${unitName}
-${opts.restart ? `systemctl restart ${unitName}
-echo ${shellQuote(`${unitName} enabled and running on ${hostName}`)}` : `echo ${shellQuote(`${unitName} enabled on ${hostName}`)}`}`;
+${opts.restart ? `systemctl restart ${unitName}\n` : ""}echo ${shellQuote(`${unitName} ${state} on ${hostName}`)}`;
 }
 
 /** Disables and removes the unit and its script. */
