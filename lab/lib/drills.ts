@@ -162,7 +162,8 @@ function wipeVolume(ctx: DrillContext, host: string, node: string, image: string
     docker(ctx, host, ["run", "--rm", "--network", "none", "--entrypoint", "sh", "-v", `${node}-data:/var/lib/mysql`, image, "-c", "find /var/lib/mysql -mindepth 1 -delete"]);
 }
 
-function replicating(ctx: DrillContext): boolean {
+/** Both dual-master servers replicate from each other (IO and SQL threads running). */
+export function replicating(ctx: DrillContext): boolean {
     return (ctx.lab.topology.database.dualMaster?.servers ?? []).every((s) => {
         const r = containerSql(ctx.lab.docker(s.host), s.name, "SHOW REPLICA STATUS\\G", { timeoutMs: 5000, columnNames: true });
         return r.code === 0 && (r.stdout.match(/_Running: Yes/g) ?? []).length === 2;

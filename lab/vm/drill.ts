@@ -11,13 +11,13 @@ import { drillTable, drillViolations } from "../lib/drill-report";
 import { eventually } from "../lib/exec";
 import { loadLabStack, LabStack } from "../lib/lab-stack";
 import { vmChecks } from "./checks";
-import { estateWhole, POWER_LOSS, vms } from "./drills";
+import { estateWhole, powerLoss, vms } from "./drills";
 
 export interface RebootResult {
     readonly vm: string;
     /** `systemctl reboot` -> sshd answers again. */
     readonly sshBackMs: number;
-    /** `systemctl reboot` -> Galera whole, one holder per VIP, every container running; -1: not within the bound. */
+    /** `systemctl reboot` -> the database whole, one holder per VIP, every container running; -1: not within the bound. */
     readonly wholeMs: number;
     readonly checksPassed: number;
     readonly checks: number;
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     if (want("power-loss")) {
         const inst = lab.topology.keepalived.instances.find((i) => i.fronts === "haproxy" && placementOf(i) === "host" && i.forwarding.kind === "none");
         if (!inst) throw new Error("no host-level VIP in front of HAProxy without LVS: nothing for the power-loss drill");
-        drills.push(await runDrill(lab, inst, POWER_LOSS, log));
+        drills.push(await runDrill(lab, inst, powerLoss(lab), log));
     }
     for (const r of rebooted) log(`reboot ${r.vm}: sshd ${r.sshBackMs} ms, whole ${r.wholeMs} ms, checks ${r.checksPassed}/${r.checks}${r.failed.length ? `; FAILED ${r.failed.join("; ")}` : ""}`);
     if (drills.length) console.log(drillTable(drills));

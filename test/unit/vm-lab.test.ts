@@ -51,10 +51,10 @@ describe("commands sent to a VM over ssh", () => {
 describe("the vmlab stack", () => {
     const { topology } = loadStackFile("Pulumi.vmlab.yaml");
 
-    it("spreads Galera over three VMs, one node each, so any one may lose power", () => {
-        const byHost = new Map<string, number>();
-        for (const n of topology.database.pxc!.nodes) byHost.set(n.host, (byHost.get(n.host) ?? 0) + 1);
-        expect([...byHost.values()]).toEqual([1, 1, 1]);
+    it("puts the dual-master pair and the HAProxy pair on two VMs, one member of each per VM, so either may lose power", () => {
+        expect(topology.database.pxc).toBeUndefined();
+        expect(topology.database.dualMaster!.servers.map((s) => s.host)).toEqual(["vm1", "vm2"]);
+        expect(topology.haproxy!.nodes.map((n) => n.host)).toEqual(["vm1", "vm2"]);
     });
 
     it("runs firewalld and iptables, and an LVS DR director that publishes no port of its own", () => {
@@ -89,8 +89,8 @@ describe("the VM lab's warm disks", () => {
     const { topology } = loadStackFile("Pulumi.vmlab.yaml");
 
     it("pull on each VM exactly the images the stack runs there", () => {
-        expect(imagesOnHost(topology, "vm1")).toEqual(["10.78.0.1:5000/ha-lab/galera:10.11", "10.78.0.1:5000/ha-lab/haproxy:2.6"]);
-        expect(imagesOnHost(topology, "vm3")).toEqual(["10.78.0.1:5000/ha-lab/galera:10.11"]);
+        expect(imagesOnHost(topology, "vm1")).toEqual(["10.78.0.1:5000/ha-lab/haproxy:2.6", "10.78.0.1:5000/ha-lab/mariadb:10.11"]);
+        expect(imagesOnHost(topology, "vm3")).toEqual([]);
         expect(imagesOnHost(topology, "nowhere")).toEqual([]);
     });
 
