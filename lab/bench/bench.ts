@@ -1,13 +1,16 @@
-// npm run bench: on a lab brought up by `npm run lab:up`, measures and writes
-// lab/bench/results/latest.json, the charts downtime.svg and vip-moved.svg next to it, and
-// docs/results.md from them (lab/bench/results-doc.ts):
-//   - the drills with the project's defaults and, where those settings decide the outcome, with
-//     the tutorials' settings, side by side;
+// npm run bench [-- --runs N] [--soak-minutes M] [--full]: on a lab brought up by
+// `npm run lab:up`, measures and writes bench/results/latest.json, the charts downtime.svg and
+// vip-moved.svg next to it, and docs/results.md from them (lab/bench/results-doc.ts):
+//   - each drill N times (default 10) with the project's defaults and, where those settings
+//     decide the outcome, with the tutorials' settings, reduced to p50/p95/max per drill
+//     (`summary`, lab/bench/summary.ts);
 //   - the VIP drills against the other placements (the dev stack's macvlan VIP);
 //   - a no-change `pulumi preview`, a one-setting change (`pulumi up`), and with --full a
 //     `pulumi destroy` + `pulumi up` from empty to healthy (verified);
 //   - an OLTP load (4 threads, 60 s) through the Galera write endpoint and, for comparison, the
 //     read endpoint, and how new connections to the read endpoint spread over the nodes;
+//   - a soak: the OLTP load for M minutes (default 30; 0 skips it) with no fault, counting every
+//     failure detector that fired anyway (lab/bench/soak.ts);
 //   - program evaluation under mocks for growing topologies.
 // Leaves the stack on the project's defaults.
 import { spawnSync } from "child_process";
@@ -15,13 +18,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { placementOf } from "../../model/derive";
+import { VrrpInstance } from "../../model/schema";
 import { Drill, DRILLS, DrillResult, runDrill } from "../lib/drills";
 import { drillTable } from "../lib/drill-report";
 import { labChecks, runChecks } from "../lib/checks";
 import { loadLabStack, LabStack, REPO } from "../lib/lab-stack";
 import { connectionSpread, galeraEndpoints, oltpLoad, OltpResult } from "../lib/oltp";
-import { downtimeChart } from "./chart";
-import { resultsDoc, RESULTS_DOC } from "./results-doc";
+import { distributionChart, downtimeChart } from "./chart";
+import { placementOfLabel, resultsDoc, RESULTS_DOC } from "./results-doc";
+import { ratios, summarize, SummaryEntry } from "./summary";
+import { soak, SoakResult } from "./soak";
+import { intOption } from "./options";
 import { EVALUATION_SIZES } from "./evaluate";
 
 const stackSh = path.join(REPO, "lab/stack.sh");
@@ -78,25 +85,31 @@ const describeKnobs = (k: Knobs) =>
  * and run once, with this project's defaults. */
 const comparesSettings = (d: Drill) => d.movesVip || d.killsServer !== undefined;
 
-async function drillsWith(settings: Settings, which: (d: Drill) => boolean): Promise<DrillResult[]> {
+/** Each drill `runs` times in a row, run k of n in the log. */
+async function repeated(lab: LabStack, inst: VrrpInstance, drills: Drill[], runs: number, label: string): Promise<DrillResult[]> {
+    const out: DrillResult[] = [];
+    for (const d of drills) {
+        for (let k = 1; k <= runs; k++) out.push(await runDrill(lab, inst, d, (l) => log(`[${label} ${d.name} ${k}/${runs}] ${l}`)));
+    }
+    return out;
+}
+
+async function drillsWith(settings: Settings, which: (d: Drill) => boolean, runs: number): Promise<DrillResult[]> {
     for (const [k, v] of Object.entries(settings.values)) setPath(k, v);
     pulumi(`pulumi up (${settings.label} settings)`, "up", "--yes", "--skip-preview");
     const lab = loadLabStack();
     const inst = lab.topology.keepalived.instances.find((i) => i.fronts === "haproxy" && placementOf(i) === "host");
     if (!inst) throw new Error("no host-level VRRP instance fronting HAProxy");
-    const results: DrillResult[] = [];
-    for (const d of DRILLS.filter((x) => x.levels.includes(inst.level) && which(x))) results.push(await runDrill(lab, inst, d, (l) => log(`[${settings.label}] ${l}`)));
-    return results;
+    return repeated(lab, inst, DRILLS.filter((x) => x.levels.includes(inst.level) && which(x)), runs, settings.label);
 }
 
 /** The VIP drills against every other VIP in front of HAProxy (the macvlan one in the dev stack), our settings. */
-async function otherPlacements(): Promise<Record<string, DrillResult[]>> {
+async function otherPlacements(runs: number): Promise<Record<string, DrillResult[]>> {
     const lab = loadLabStack();
     const out: Record<string, DrillResult[]> = {};
     for (const inst of lab.topology.keepalived.instances.filter((i) => i.fronts === "haproxy" && placementOf(i) !== "host")) {
         const label = `${inst.name} (${placementOf(inst)})`;
-        out[label] = [];
-        for (const d of DRILLS.filter((x) => x.movesVip && x.levels.includes(inst.level))) out[label].push(await runDrill(lab, inst, d, (l) => log(`[${label}] ${l}`)));
+        out[label] = await repeated(lab, inst, DRILLS.filter((x) => x.movesVip && x.levels.includes(inst.level)), runs, label);
     }
     return out;
 }
@@ -135,7 +148,10 @@ function evaluation(): Array<Record<string, number>> {
 }
 
 async function main(): Promise<void> {
-    const full = process.argv.includes("--full");
+    const argv = process.argv.slice(2);
+    const full = argv.includes("--full");
+    const runs = intOption(argv, "--runs", 10, 1);
+    const soakMinutes = intOption(argv, "--soak-minutes", 30, 0);
     const lab = loadLabStack();
     const instIndex = lab.topology.keepalived.instances.findIndex((i) => i.fronts === "haproxy" && placementOf(i) === "host");
     const inst = lab.topology.keepalived.instances[instIndex];
@@ -165,41 +181,55 @@ async function main(): Promise<void> {
         if (checks.some((c) => !c.ok)) throw new Error("verification failed after pulumi up from empty");
     }
 
-    const tutorialResults = await drillsWith(tutorial, comparesSettings);
-    const oursResults = await drillsWith(ours, () => true);
-    const placements = await otherPlacements();
+    log(`${runs} runs per drill${soakMinutes ? `, then a ${soakMinutes}-minute soak` : ""}`);
+    const tutorialResults = await drillsWith(tutorial, comparesSettings, runs);
+    const oursResults = await drillsWith(ours, () => true, runs);
+    const placements = await otherPlacements(runs);
     const oltpResult = await oltp(loadLabStack());
+    const soakResult: SoakResult | undefined = soakMinutes ? await soak(loadLabStack(), soakMinutes, OLTP_THREADS, log) : undefined;
 
-    const paired = oursResults.map((o) => ({ o, t: tutorialResults.find((x) => x.drill === o.drill) }));
-    const rows = paired.map(({ o, t }) => ({ drill: o.drill, tutorialMs: t?.downtimeMs ?? 0, oursMs: o.downtimeMs, ratio: o.downtimeMs > 0 && t ? +(t.downtimeMs / o.downtimeMs).toFixed(1) : null }));
-    const vipRows = paired.flatMap(({ o, t }) => (t && t.vipMovedMs >= 0 && o.vipMovedMs >= 0 ? [{ drill: o.drill, tutorialMs: t.vipMovedMs, oursMs: o.vipMovedMs }] : []));
+    const summary: SummaryEntry[] = [
+        ...summarize(tutorialResults, "host", "tutorial"),
+        ...summarize(oursResults, "host", "ours"),
+        ...Object.entries(placements).flatMap(([label, results]) => summarize(results, placementOfLabel(label), "ours")),
+    ];
+    const paired = ratios(summary);
+    const vipRows = summary.flatMap((o) => {
+        const t = summary.find((x) => x.settings === "tutorial" && x.drill === o.drill && x.placement === o.placement);
+        return o.settings === "ours" && t && t.vipMovedP95Ms !== null && o.vipMovedP95Ms !== null ? [{ drill: o.drill, tutorialMs: t.vipMovedP95Ms, oursMs: o.vipMovedP95Ms }] : [];
+    });
     const result = {
         at: new Date().toISOString(),
         machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
+        runs,
         settings: { ours: ours.values, tutorial: tutorial.values },
+        summary,
+        soak: soakResult,
         provisioning,
         evaluation: evaluated,
-        downtime: rows,
-        vipMoved: vipRows,
         drills: { tutorial: tutorialResults, ours: oursResults },
         placements,
         oltp: { threads: OLTP_THREADS, seconds: OLTP_SECONDS, ...oltpResult },
     };
-    const dir = path.join(REPO, "lab/bench/results");
+    const dir = path.join(REPO, "bench/results");
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(result, null, 2));
     const legend = { tutorial: `tutorial settings (${describeKnobs(tutorialKnobs)})`, ours: `this project's defaults (${describeKnobs(oursKnobs)})` };
-    fs.writeFileSync(path.join(dir, "downtime.svg"), downtimeChart(rows, "Client-visible downtime per drill (lower is better)", legend));
+    const colors: Record<string, string> = { tutorial: "#c0504d", ours: "#4f81bd" };
+    const distRows = summary.map((e) => ({ label: `${e.drill}, ${e.placement}, ${e.settings}`, p50Ms: e.downtimeP50Ms, p95Ms: e.downtimeP95Ms, maxMs: e.downtimeMaxMs, runs: e.runs, color: colors[e.settings] }));
+    fs.writeFileSync(path.join(dir, "downtime.svg"), distributionChart(distRows, "Client-visible downtime per drill: p50 bar, p95 tick, max whisker (runs)", [{ color: colors.tutorial, text: legend.tutorial }, { color: colors.ours, text: legend.ours }]));
     // Host crashes also take a Galera node, whose eviction dominates the client numbers; the
     // VIP's own move is what the VRRP settings decide.
-    fs.writeFileSync(path.join(dir, "vip-moved.svg"), downtimeChart(vipRows, "Failure to VIP on the other holder, per drill (lower is better)", legend));
+    fs.writeFileSync(path.join(dir, "vip-moved.svg"), downtimeChart(vipRows, "Failure to VIP on the other holder, p95 per drill (lower is better)", legend));
     console.log("\ntutorial settings\n" + drillTable(tutorialResults));
     console.log("\nthis project's defaults\n" + drillTable(oursResults));
     for (const [label, results] of Object.entries(placements)) console.log(`\n${label}, this project's defaults\n${drillTable(results)}`);
-    console.log("\ndrill                 tutorial ms   ours ms   ratio");
-    for (const r of rows) console.log(`${r.drill.padEnd(22)}${String(r.tutorialMs).padStart(11)}${String(r.oursMs).padStart(10)}   ${r.ratio ?? "-"}`);
+    console.log(`\n${"drill".padEnd(28)}${"placement".padEnd(20)}${"settings".padEnd(10)}runs    p50 ms    p95 ms    max ms  acked lost`);
+    for (const e of summary) console.log(`${e.drill.padEnd(28)}${e.placement.padEnd(20)}${e.settings.padEnd(10)}${String(e.runs).padStart(4)}${String(e.downtimeP50Ms).padStart(10)}${String(e.downtimeP95Ms).padStart(10)}${String(e.downtimeMaxMs).padStart(10)}${String(e.ackedLost).padStart(12)}`);
+    console.log(`\n${"drill".padEnd(28)}tutorial p95   ours p95   ratio`);
+    for (const r of paired) console.log(`${r.drill.padEnd(28)}${String(r.tutorialP95Ms).padStart(12)}${String(r.oursP95Ms).padStart(11)}   ${r.ratio ?? "-"}`);
     fs.writeFileSync(RESULTS_DOC, resultsDoc(result));
-    log("results: lab/bench/results/latest.json, lab/bench/results/downtime.svg, lab/bench/results/vip-moved.svg, docs/results.md");
+    log("results: bench/results/latest.json, bench/results/downtime.svg, bench/results/vip-moved.svg, docs/results.md");
 }
 
 main().catch((err) => {
