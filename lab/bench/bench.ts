@@ -25,8 +25,8 @@ import { labChecks, runChecks } from "../lib/checks";
 import { loadLabStack, LabStack, REPO } from "../lib/lab-stack";
 import { connectionSpread, galeraEndpoints, oltpLoad, OltpResult } from "../lib/oltp";
 import { distributionChart, downtimeChart } from "./chart";
-import { placementOfLabel, resultsDoc, RESULTS_DOC } from "./results-doc";
-import { ratios, summarize, SummaryEntry } from "./summary";
+import { resultsDoc, RESULTS_DOC } from "./results-doc";
+import { benchSummary, pairs, ratios } from "./summary";
 import { soak, SoakResult } from "./soak";
 import { intOption } from "./options";
 import { EVALUATION_SIZES } from "./evaluate";
@@ -188,16 +188,9 @@ async function main(): Promise<void> {
     const oltpResult = await oltp(loadLabStack());
     const soakResult: SoakResult | undefined = soakMinutes ? await soak(loadLabStack(), soakMinutes, OLTP_THREADS, log) : undefined;
 
-    const summary: SummaryEntry[] = [
-        ...summarize(tutorialResults, "host", "tutorial"),
-        ...summarize(oursResults, "host", "ours"),
-        ...Object.entries(placements).flatMap(([label, results]) => summarize(results, placementOfLabel(label), "ours")),
-    ];
+    const summary = benchSummary(tutorialResults, oursResults, placements);
     const paired = ratios(summary);
-    const vipRows = summary.flatMap((o) => {
-        const t = summary.find((x) => x.settings === "tutorial" && x.drill === o.drill && x.placement === o.placement);
-        return o.settings === "ours" && t && t.vipMovedP95Ms !== null && o.vipMovedP95Ms !== null ? [{ drill: o.drill, tutorialMs: t.vipMovedP95Ms, oursMs: o.vipMovedP95Ms }] : [];
-    });
+    const vipRows = pairs(summary).flatMap(({ ours: o, tutorial: t }) => (t.vipMovedP95Ms !== null && o.vipMovedP95Ms !== null ? [{ drill: o.drill, tutorialMs: t.vipMovedP95Ms, oursMs: o.vipMovedP95Ms }] : []));
     const result = {
         at: new Date().toISOString(),
         machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },

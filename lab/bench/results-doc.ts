@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { DrillResult } from "../lib/drills";
 import type { OltpResult } from "../lib/oltp";
-import { percentile, ratios, summarize, SummaryEntry } from "./summary";
+import { benchSummary, percentile, ratios, SummaryEntry } from "./summary";
 import type { SoakResult } from "./soak";
 
 export const LATEST = path.resolve(__dirname, "../../bench/results/latest.json");
@@ -59,18 +59,8 @@ const VIP_DRILLS = ["vip-holder-crash", "vip-holder-stop", "partition-heal", "ha
 const vipMoved = (d: DrillResult) => opt(d.vipMovedMs, VIP_DRILLS.includes(d.drill) ? "did not move" : "-");
 const shortKey = (k: string) => k.replace(/^keepalived\.instances\[\d+\]\./, "keepalived: ");
 
-/** "VI_X (container-macvlan)" -> "container-macvlan": the bench labels other placements so. */
-export const placementOfLabel = (label: string) => /\(([^)]+)\)\s*$/.exec(label)?.[1] ?? label;
-
 /** The result's summary, or one made from its drills when it has none. */
-export function summaryOf(r: BenchResult): SummaryEntry[] {
-    if (r.summary) return r.summary;
-    return [
-        ...summarize(r.drills.tutorial, "host", "tutorial"),
-        ...summarize(r.drills.ours, "host", "ours"),
-        ...Object.entries(r.placements).flatMap(([label, results]) => summarize(results, placementOfLabel(label), "ours")),
-    ];
-}
+export const summaryOf = (r: BenchResult): SummaryEntry[] => r.summary ?? benchSummary(r.drills.tutorial, r.drills.ours, r.placements);
 
 /** The first run of each drill, for the tables that show one run's detail. */
 const firstRuns = (list: DrillResult[]) => list.filter((d, i) => list.findIndex((x) => x.drill === d.drill) === i);

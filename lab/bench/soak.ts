@@ -6,7 +6,7 @@
 // is only the VIP holders' (a few `ip addr` calls every few seconds).
 import { placementOf } from "../../model/derive";
 import { vipHolders } from "../lib/checks";
-import { containerSql, sleep } from "../lib/exec";
+import { containerLogLines, containerSql, sleep } from "../lib/exec";
 import { LabStack } from "../lib/lab-stack";
 import { galeraEndpoints, oltpLoad } from "../lib/oltp";
 
@@ -42,10 +42,11 @@ function confIds(lab: LabStack): Map<string, number> {
 }
 
 function logLines(lab: LabStack, containers: ReadonlyArray<{ name: string; host: string }>, since: number, pattern: RegExp): string[] {
-    return containers.flatMap((c) => {
-        const r = lab.docker(c.host)(["logs", "--since", new Date(since).toISOString(), c.name], { timeoutMs: 30_000 });
-        return `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => pattern.test(l)).map((l) => `${c.name}: ${l.trim().slice(0, 160)}`);
-    });
+    return containers.flatMap((c) =>
+        containerLogLines(lab.docker(c.host), c.name, since)
+            .filter((l) => pattern.test(l))
+            .map((l) => `${c.name}: ${l.trim().slice(0, 160)}`),
+    );
 }
 
 export async function soak(lab: LabStack, minutes: number, threads: number, log: (l: string) => void): Promise<SoakResult> {

@@ -49,13 +49,27 @@ export function summarize(results: readonly DrillResult[], placement: string, se
     });
 }
 
-/** p95 of the tutorial settings over p95 of ours, for each drill measured with both (null: ours 0). */
-export function ratios(summary: readonly SummaryEntry[]): Array<{ drill: string; placement: string; tutorialP95Ms: number; oursP95Ms: number; ratio: number | null }> {
+/** The summary of a bench's runs: host VIP drills with both settings, then the other placements (labelled "NAME (placement)") with ours. */
+export function benchSummary(tutorial: readonly DrillResult[], ours: readonly DrillResult[], placements: Record<string, readonly DrillResult[]>): SummaryEntry[] {
+    const placementOf = (label: string) => /\(([^)]+)\)\s*$/.exec(label)?.[1] ?? label;
+    return [
+        ...summarize(tutorial, "host", "tutorial"),
+        ...summarize(ours, "host", "ours"),
+        ...Object.entries(placements).flatMap(([label, results]) => summarize(results, placementOf(label), "ours")),
+    ];
+}
+
+/** Each of our entries with the tutorial settings' entry of the same drill and placement, where there is one. */
+export function pairs(summary: readonly SummaryEntry[]): Array<{ ours: SummaryEntry; tutorial: SummaryEntry }> {
     return summary
         .filter((o) => o.settings === "ours")
         .flatMap((o) => {
             const t = summary.find((x) => x.settings === "tutorial" && x.drill === o.drill && x.placement === o.placement);
-            if (!t) return [];
-            return [{ drill: o.drill, placement: o.placement, tutorialP95Ms: t.downtimeP95Ms, oursP95Ms: o.downtimeP95Ms, ratio: o.downtimeP95Ms > 0 ? +(t.downtimeP95Ms / o.downtimeP95Ms).toFixed(1) : null }];
+            return t ? [{ ours: o, tutorial: t }] : [];
         });
+}
+
+/** p95 of the tutorial settings over p95 of ours, for each drill measured with both (null: ours 0). */
+export function ratios(summary: readonly SummaryEntry[]): Array<{ drill: string; placement: string; tutorialP95Ms: number; oursP95Ms: number; ratio: number | null }> {
+    return pairs(summary).map(({ ours: o, tutorial: t }) => ({ drill: o.drill, placement: o.placement, tutorialP95Ms: t.downtimeP95Ms, oursP95Ms: o.downtimeP95Ms, ratio: o.downtimeP95Ms > 0 ? +(t.downtimeP95Ms / o.downtimeP95Ms).toFixed(1) : null }));
 }

@@ -9,7 +9,7 @@ import { haproxyListeners, vrrpMembers } from "../../model/derive";
 import { containerKeepalivedStart } from "../../components/render/container-keepalived-service";
 import { Backend, sqlEndpoints } from "../../model/endpoints";
 import { appOf, backendNodes, connectApp, vipHolders } from "./checks";
-import { containerSql, eventually, run, sleep } from "./exec";
+import { containerLogLines, containerSql, eventually, run, sleep } from "./exec";
 import { LabStack, REPO } from "./lab-stack";
 import { LAB } from "./lab-description";
 import { membership, membershipProblems } from "./galera";
@@ -377,10 +377,11 @@ function takeoverMs(ctx: DrillContext, since: number): number {
 
 /** Earliest Docker log timestamp, at or after `since`, of a line containing `pattern` in any of the containers; -1 when none. */
 function firstLogLineMs(ctx: DrillContext, containers: Array<{ name: string; host: string }>, pattern: string, since: number): number {
-    const times = containers.flatMap((c) => {
-        const r = ctx.lab.docker(c.host)(["logs", "-t", "--since", new Date(since - 1000).toISOString(), c.name]);
-        return `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes(pattern)).map((l) => Date.parse(l.split(" ")[0]));
-    });
+    const times = containers.flatMap((c) =>
+        containerLogLines(ctx.lab.docker(c.host), c.name, since - 1000, { timestamps: true })
+            .filter((l) => l.includes(pattern))
+            .map((l) => Date.parse(l.split(" ")[0])),
+    );
     const after = times.filter((t) => t >= since);
     return after.length ? Math.min(...after) - since : -1;
 }

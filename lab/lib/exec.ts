@@ -28,6 +28,12 @@ export function containerSql(docker: DockerOn, container: string, sql: string, o
     return docker(["exec", "-i", container, "mysql", "--defaults-extra-file=/etc/ha-mysql/root-client.cnf", ...flags], { input: sql, timeoutMs: opts.timeoutMs ?? 15_000 });
 }
 
+/** A container's log lines (stdout and stderr) since a time, with Docker's timestamps in front when asked. */
+export function containerLogLines(docker: DockerOn, container: string, since: number, opts: { timestamps?: boolean; timeoutMs?: number } = {}): string[] {
+    const r = docker(["logs", ...(opts.timestamps ? ["-t"] : []), "--since", new Date(since).toISOString(), container], { timeoutMs: opts.timeoutMs ?? 30_000 });
+    return `${r.stdout}\n${r.stderr}`.split("\n");
+}
+
 export function sleep(ms: number): Promise<void> {
     return new Promise((r) => setTimeout(r, ms));
 }
