@@ -8,6 +8,7 @@ import { placementOf } from "../../model/derive";
 import { vipHolders } from "../lib/checks";
 import { containerLogLines, containerSql, sleep } from "../lib/exec";
 import { LabStack } from "../lib/lab-stack";
+import { haproxyEvents } from "./haproxy-events";
 import { galeraEndpoints, oltpLoad } from "../lib/oltp";
 
 export interface SoakResult {
@@ -23,7 +24,7 @@ export interface SoakResult {
     readonly nonPrimaryViews: number;
     /** Holder changes seen by the sampling, over every VIP. */
     readonly vipMoves: number;
-    /** "is DOWN" lines in the HAProxy nodes' logs. */
+    /** Servers marked DOWN in the HAProxy nodes' logs (one per event, not per log line). */
     readonly haproxyDown: number;
     /** What fired without a fault, one line each; empty: none. */
     readonly falsePositives: string[];
@@ -41,11 +42,15 @@ function confIds(lab: LabStack): Map<string, number> {
     return out;
 }
 
-function logLines(lab: LabStack, containers: ReadonlyArray<{ name: string; host: string }>, since: number, pattern: RegExp): string[] {
+function logLines(
+    lab: LabStack,
+    containers: ReadonlyArray<{ name: string; host: string }>,
+    since: number,
+    pattern: RegExp,
+    events: (lines: string[]) => string[] = (l) => l,
+): string[] {
     return containers.flatMap((c) =>
-        containerLogLines(lab.docker(c.host), c.name, since)
-            .filter((l) => pattern.test(l))
-            .map((l) => `${c.name}: ${l.trim().slice(0, 160)}`),
+        events(containerLogLines(lab.docker(c.host), c.name, since).filter((l) => pattern.test(l))).map((l) => `${c.name}: ${l.trim().slice(0, 160)}`),
     );
 }
 
@@ -81,7 +86,7 @@ export async function soak(lab: LabStack, minutes: number, threads: number, log:
     const steps = [...confAfter].map(([node, id]) => id - (confBefore.get(node) ?? id));
     const evictions = Math.max(0, ...steps);
     const nonPrimary = logLines(lab, lab.topology.database.pxc?.nodes ?? [], started, /NON_PRIM|non-Primary/);
-    const down = logLines(lab, lab.topology.haproxy?.nodes ?? [], started, / is DOWN/);
+    const down = logLines(lab, lab.topology.haproxy?.nodes ?? [], started, / is DOWN/, haproxyEvents);
     const falsePositives = [
         ...(evictions > 0 ? [`${evictions} Galera view changes (wsrep_cluster_conf_id ${JSON.stringify(Object.fromEntries(confBefore))} -> ${JSON.stringify(Object.fromEntries(confAfter))})`] : []),
         ...nonPrimary.slice(0, 3).map((l) => `non-primary view: ${l}`),
