@@ -342,7 +342,7 @@ op_boot() {
 # one connection per try (each costs ~0.8 s under emulation). LABEL boot/start/reboot: seconds
 # since the launch, also written to timings/LABEL-VM.json; LABEL check: a running VM checked again.
 wait_vm() {
-	local vm=$1 label=$2 d launched deadline pid sshd_s="" state="" failed="" line n remote
+	local vm=$1 label=$2 d launched deadline next_note pid sshd_s="" state="" failed="" line n remote
 	d=$(vm_dir "$vm")
 	launched=$(cat "$d/launched" 2>/dev/null || printf '%s' "${EPOCHREALTIME/./}")
 	[[ $label != check ]] || launched=${EPOCHREALTIME/./}
@@ -350,6 +350,7 @@ wait_vm() {
 	remote="echo ssh-ok; timeout $WAIT_SECONDS systemctl is-system-running --wait;"
 	remote+=" systemctl --failed --no-legend --plain | awk '{ print \$1 }' | tr '\n' ' '; echo"
 	deadline=$((SECONDS + WAIT_SECONDS))
+	next_note=$((SECONDS + 60))
 	while ((SECONDS < deadline)); do
 		pid=$(vm_pid "$vm")
 		if ! pid_is "$pid" "$QEMU"; then
@@ -367,6 +368,10 @@ wait_vm() {
 		done < <(timeout $((WAIT_SECONDS + 20)) ip netns exec "$VM_NETNS" ssh -F "$VM_SSH_CONFIG" \
 			-o ControlMaster=no -o ControlPath=none -o ConnectTimeout=3 "$vm" "$remote" 2>/dev/null)
 		[[ -z $sshd_s ]] || break
+		if ((SECONDS >= next_note)); then
+			log "$vm: no sshd yet after $(since "$launched") s; console: $(tail -n 1 "$d/serial.log" 2>/dev/null | tr -cd '[:print:]' | cut -c1-100)"
+			next_note=$((SECONDS + 60))
+		fi
 		sleep 1
 	done
 	[[ -n $sshd_s ]] || die "$vm: sshd did not accept the lab key within $WAIT_SECONDS s (console: $d/serial.log)"
