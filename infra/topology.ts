@@ -3,7 +3,7 @@
 // network, databases, proxies, VIPs.
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack } from "../model/load";
-import { haproxyListeners, containersOn, hostByName, macvlanHosts, macvlanNodes, pxcBootstrapNode, vrrpMembers } from "../model/derive";
+import { haproxyListeners, containersOn, hostByName, macvlanHosts, macvlanNodes, pxcBootstrapNode, runsDocker, vrrpMembers } from "../model/derive";
 import { parseCidr } from "../model/net";
 import { nodeAddresses, sqlEndpoints, statsEndpoints } from "../model/endpoints";
 import { HostBase } from "../components/host/host-base";
@@ -60,7 +60,7 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
 
     // First the SSH trust: each host's key compared with its pin, and the Docker provider's ssh
     // files, written now so that they exist for every later operation, deletes included.
-    const sshFiles = t.hosts.map((h) => dockerSsh(h, stack.secrets[h.ssh.privateKeySecret], pulumi.getProject(), pulumi.getStack()));
+    const sshFiles = t.hosts.map((h) => (runsDocker(t, h.name) ? dockerSsh(h, stack.secrets[h.ssh.privateKeySecret], pulumi.getProject(), pulumi.getStack()) : undefined));
     for (const d of sshFiles) if (d) writeDockerSsh(d);
     const trust = t.hosts.map((h, i) => new HostTrust(`${h.name}-trust`, { host: h, index: i, dockerSsh: sshFiles[i] }));
     const checked = pulumi.all(trust.map((x) => x.checked));
@@ -75,6 +75,7 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
             sysctl: renderSysctl(t, h.name),
             checked,
             trust: trustSteps,
+            dockerEngine: runsDocker(t, h.name),
             dockerSsh: sshFiles[i],
             preflight: renderPreflight(t, h.name),
             install: renderInstall(t, h.name),
@@ -83,15 +84,16 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
         });
         firewalls[h.name] = new VrrpFirewall(
             `${h.name}-firewall`,
-            { host: h, connection: hosts[h.name].connection, firewall: renderFirewall(t, h.name), dependsOn: [hosts[h.name].ready] },
+            { host: h, connection: hosts[h.name].connection, firewall: renderFirewall(t, h.name), dockerEngine: runsDocker(t, h.name), dependsOn: [hosts[h.name].ready] },
             { dependsOn: [hosts[h.name].ready] },
         ).done;
     }
 
-    const manager = t.hosts.find((h) => h.swarmRole === "manager") ?? t.hosts[0];
+    const manager = t.hosts.find((h) => h.swarmRole === "manager") ?? t.hosts.find((h) => runsDocker(t, h.name)) ?? t.hosts[0];
     let networkDeps: pulumi.Resource[] = [...Object.values(firewalls).flat(), ...Object.values(hosts).map((h) => h.ready)];
     if (t.network.driver === "overlay") {
-        const workers = t.hosts.filter((h) => h !== manager);
+        // A host that runs no container (an LVS director, a VIP holder) stays out of the swarm.
+        const workers = t.hosts.filter((h) => h !== manager && runsDocker(t, h.name));
         const swarm = new SwarmCluster("swarm", { hosts, manager, workers, gwbridgeSubnet: t.network.gwbridgeSubnet, after: firewalls });
         networkDeps = Object.values(swarm.members);
     }

@@ -203,6 +203,15 @@ export function containersOn(t: Topology, host: string): Array<ContainerNode & {
     return allContainers(t).filter((c) => c.host === host);
 }
 
+/**
+ * True when the stack runs a Docker engine on the host: it places a container there, or it is the
+ * swarm manager. A host that only holds a VIP or directs LVS traffic (the directors of tutorial
+ * 004) runs keepalived alone: no Docker engine, no swarm membership, no Docker provider.
+ */
+export function runsDocker(t: Topology, host: string): boolean {
+    return containersOn(t, host).length > 0 || t.hosts.some((h) => h.name === host && h.swarmRole === "manager");
+}
+
 /** The database servers: the Galera nodes, then the dual-master pair. */
 export function databaseServers(t: Topology): ContainerNode[] {
     return [...(t.database.pxc?.nodes ?? []), ...(t.database.dualMaster?.servers ?? [])];

@@ -3,7 +3,7 @@
 // that must run), the kernel modules, the host ports its containers publish, and the traffic its
 // firewall must admit from the LAN. The preflight, install, firewall and boot renderers read it.
 import { Topology, VrrpInstance } from "./schema";
-import { hostAddress, publishedPorts, PublishedPort, vrrpMembers } from "./derive";
+import { hostAddress, publishedPorts, PublishedPort, runsDocker, vrrpMembers } from "./derive";
 
 export type PackageManager = "apt-get" | "dnf" | "yum";
 
@@ -105,7 +105,7 @@ export const SWARM_PORTS = { control: 2377, gossip: 7946, vxlan: 4789 } as const
 /**
  * What the firewall admits from the LAN besides VRRP: the ports listed in firewall.ports, the
  * host ports its containers publish and its LVS virtual services (so VIP traffic reaches them),
- * and on a swarm of several hosts the swarm's ports from the other hosts' LAN addresses. Each
+ * and on a swarm of several hosts the swarm's ports from the other members' LAN addresses. Each
  * protocol, port and source once, the first reason kept.
  */
 export function hostAdmissions(t: Topology, hostName: string): Admission[] {
@@ -117,9 +117,9 @@ export function hostAdmissions(t: Topology, hostName: string): Admission[] {
     for (const inst of lvsInstancesOn(t, hostName)) {
         for (const s of inst.forwarding.services) out.push({ protocol: "tcp", port: s.port, why: `LVS service ${inst.vip}:${s.port} of ${inst.name}` });
     }
-    if (t.network.driver === "overlay") {
+    if (t.network.driver === "overlay" && runsDocker(t, hostName)) {
         const manager = t.hosts.find((x) => x.swarmRole === "manager");
-        for (const other of t.hosts.filter((x) => x !== h)) {
+        for (const other of t.hosts.filter((x) => x !== h && runsDocker(t, x.name))) {
             const from = hostAddress(other);
             if (h === manager) out.push({ protocol: "tcp", port: SWARM_PORTS.control, from, why: `swarm control from ${other.name}` });
             out.push({ protocol: "tcp", port: SWARM_PORTS.gossip, from, why: `swarm gossip from ${other.name}` });
@@ -155,9 +155,10 @@ export function hostRequirements(t: Topology, hostName: string): HostRequirement
         }
     }
     const own = h.install.docker.packages;
-    pieces.push({
+    const docker = runsDocker(t, hostName);
+    if (docker) pieces.push({
         name: "docker",
-        why: "every host runs the stack's Docker engine",
+        why: "the stack runs containers on this host (or it is the swarm manager)",
         commands: ["docker", "dockerd"],
         packages: own ? same(own) : DEFAULT_DOCKER_PACKAGES,
         packagesKey: `hosts[${index}].install.docker.packages`,
@@ -179,8 +180,8 @@ export function hostRequirements(t: Topology, hostName: string): HostRequirement
             modules.push({ name: `ip_vs_${algo}`, why: `the ${algo} scheduler of ${users}`, forDockerStart: false, loadAtBoot: true });
         }
     }
-    modules.push({ name: "overlay", why: "Docker's overlay2 storage driver", forDockerStart: true, loadAtBoot: false });
-    if (t.network.driver === "overlay") modules.push({ name: "vxlan", why: `the swarm overlay network ${t.network.name}`, forDockerStart: true, loadAtBoot: false });
+    if (docker) modules.push({ name: "overlay", why: "Docker's overlay2 storage driver", forDockerStart: true, loadAtBoot: false });
+    if (docker && t.network.driver === "overlay") modules.push({ name: "vxlan", why: `the swarm overlay network ${t.network.name}`, forDockerStart: true, loadAtBoot: false });
 
     return { host: h.name, index, install: h.install.enabled, pieces, modules, ports: publishedPortsOn(t, hostName) };
 }

@@ -1,6 +1,7 @@
 // Per host, in order: the preflight (what the host lacks, checked before anything changes),
 // the install step (what is missing installed, Docker enabled, started and answering), then the
-// SSH connection every later step uses and the host's Docker provider, both after the install,
+// SSH connection every later step uses and the host's Docker provider (where the stack runs
+// Docker), both after the install,
 // the host-level prerequisites (state directory, sysctl), the boot unit that restores runtime
 // state after a reboot, and an LVS-DR real server's VIPs on lo. Everything waits for every
 // host's key check (HostTrust).
@@ -15,7 +16,7 @@ import { CONTAINER_START_DELETE, containerStartCreate } from "../render/containe
 import { filesPayload } from "../remote/payload";
 import { Connection, remoteStep } from "../remote/step";
 import { applyKeepingRemove, removeKept } from "../render/step-scripts";
-import { PREREQ_CREATE, PREREQ_DELETE } from "../render/host-prereq";
+import { prereqCreate, PREREQ_DELETE } from "../render/host-prereq";
 import { shellQuote } from "../render/escape";
 import { DockerSsh, dockerUrl } from "./docker-ssh";
 
@@ -30,6 +31,8 @@ export interface HostBaseArgs {
     readonly checked: pulumi.Input<string[]>;
     /** The trust steps of every host; the Docker provider depends on them (and is deleted before them). */
     readonly trust: pulumi.Resource[];
+    /** Whether the stack runs a Docker engine on the host (model/derive.ts runsDocker): only then does it get a Docker provider. */
+    readonly dockerEngine: boolean;
     /** The Docker provider's ssh files and options, when its engine is reached at ssh://. */
     readonly dockerSsh?: DockerSsh;
     /** The preflight script (components/render/host-preflight.ts): checks only, the first step on the host. */
@@ -44,14 +47,16 @@ export interface HostBaseArgs {
 
 export class HostBase extends pulumi.ComponentResource {
     readonly connection: Connection;
-    readonly docker: docker.Provider;
+    private readonly provider?: docker.Provider;
     /** The install step: Docker answers on the host once it has run. */
     readonly installed: pulumi.CustomResource;
     readonly ready: pulumi.Resource;
+    private readonly hostName: string;
 
     constructor(name: string, args: HostBaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-mysql:host:HostBase", name, {}, opts);
         const h = args.host;
+        this.hostName = h.name;
         const trusted: Connection = {
             // An output of the key checks: the preflight and install steps depend on them.
             host: pulumi.output(args.checked).apply(() => h.ssh.address),
@@ -79,20 +84,22 @@ export class HostBase extends pulumi.ComponentResource {
         // The provider's endpoint waits for the install step too: while that step is still to run
         // (a preview of a fresh stack) the endpoint is unknown, so the provider is not configured
         // and dials no host before its Docker engine exists.
-        this.docker = new docker.Provider(
-            `${name}-docker`,
-            {
-                host: installedId.apply(() => dockerUrl(h)),
-                sshOpts: args.dockerSsh?.sshOpts,
-            },
-            { parent: this, dependsOn: [...args.trust, this.installed] },
-        );
+        if (args.dockerEngine) {
+            this.provider = new docker.Provider(
+                `${name}-docker`,
+                {
+                    host: installedId.apply(() => dockerUrl(h)),
+                    sshOpts: args.dockerSsh?.sshOpts,
+                },
+                { parent: this, dependsOn: [...args.trust, this.installed] },
+            );
+        }
         const sysctl = args.sysctl;
         this.ready = remoteStep(
             `${name}-prereq`,
             {
                 connection: this.connection,
-                create: PREREQ_CREATE,
+                create: prereqCreate(args.dockerEngine),
                 delete: PREREQ_DELETE,
                 stdin: filesPayload(sysctl.files),
             },
@@ -127,6 +134,12 @@ export class HostBase extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.ready] },
             );
         }
-        this.registerOutputs({ connection: this.connection, docker: this.docker, installed: this.installed, ready: this.ready });
+        this.registerOutputs({ connection: this.connection, docker: this.provider, installed: this.installed, ready: this.ready });
+    }
+
+    /** The host's Docker provider; a host the stack runs no container on has none. */
+    get docker(): docker.Provider {
+        if (!this.provider) throw new Error(`host ${this.hostName} runs no Docker engine: the stack places no container there and it is not the swarm manager`);
+        return this.provider;
     }
 }

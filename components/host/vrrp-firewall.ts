@@ -1,6 +1,6 @@
 // Admits VRRP, the swarm's ports from the other hosts and the host's published ports on a host
 // before anything Docker runs, then restarts Docker where a firewalld reload flushed Docker's
-// own chains.
+// own chains (where it runs).
 import * as pulumi from "@pulumi/pulumi";
 import { Host } from "../../model/schema";
 import { FIREWALLD_ZONE_FILE, FirewallScripts } from "../render/firewall";
@@ -16,6 +16,8 @@ export interface VrrpFirewallArgs {
     readonly connection: Connection;
     /** The rendered apply and remove scripts for the VRRP traffic, swarm peers and ports the host must let through; none when the host's firewall kind is none. */
     readonly firewall: FirewallScripts | undefined;
+    /** Whether the stack runs a Docker engine on the host: a firewalld reload then needs a Docker restart. */
+    readonly dockerEngine: boolean;
     /** What must be in place before the rules go in: the host's prerequisites (its state directory). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -42,7 +44,7 @@ export class VrrpFirewall extends pulumi.ComponentResource {
                 { parent: this, dependsOn: args.dependsOn },
             );
             this.done.push(rules);
-            if (args.host.firewall.kind === "firewalld") {
+            if (args.host.firewall.kind === "firewalld" && args.dockerEngine) {
                 // firewall-cmd --reload drops the chains dockerd created; the tutorials restart Docker here.
                 this.done.push(
                     remoteStep(

@@ -2,7 +2,7 @@
 // (model/host-requirements.ts) installed with its package manager, each piece only when its
 // commands are missing, then firewalld and Docker enabled and started under systemd, in that
 // order (Docker registers its interfaces with a firewalld that runs when it starts), and Docker
-// waited for. On an LVS director the kernel modules go into /etc/modules-load.d, so that they are
+// waited for where the stack runs it. On an LVS director the kernel modules go into /etc/modules-load.d, so that they are
 // loaded again at boot. Packages stay on destroy (docs/components.md#bare-hosts); the
 // modules-load.d file goes.
 import { Topology } from "../../model/schema";
@@ -147,6 +147,7 @@ function services(r: HostRequirements, sshPort: number): string {
             "  fi",
         );
     }
+    if (!r.pieces.some((p) => p.name === "docker")) return [...out, "fi"].join("\n");
     out.push(
         "  if systemctl cat docker.service >/dev/null 2>&1; then",
         "    if ! systemctl is-enabled -q docker 2>/dev/null; then",
@@ -223,7 +224,7 @@ fi`
         installPart,
         ...verify,
         ...(r.install ? [services(r, h.ssh.port)] : []),
-        waitFor(`the Docker engine on ${r.host} (docker info)`, "docker info >/dev/null 2>&1", DOCKER_START_S),
+        ...(r.pieces.some((p) => p.name === "docker") ? [waitFor(`the Docker engine on ${r.host} (docker info)`, "docker info >/dev/null 2>&1", DOCKER_START_S)] : []),
         modules(r),
         `echo "host $host has what the stack runs there"`,
     ].join("\n");

@@ -1,4 +1,4 @@
-// The host prerequisites step, after the install step: Docker answering, the state directory,
+// The host prerequisites step, after the install step: Docker answering (where it runs), the state directory,
 // and the sysctl drop-ins with the values they replace saved so that destroy can put them back.
 import { PAYLOAD_PATHS, WRITE_FILES } from "./step-scripts";
 
@@ -8,9 +8,7 @@ export const STATE_DIR = "/var/lib/ha-mysql";
 // Each sysctl value is saved before this stack first changes it, so that destroy can put it
 // back. Run as an update, the keys the previous drop-in set and the new one does not get their
 // saved value back, and a drop-in the stack no longer renders goes.
-export const PREREQ_CREATE = `set -eu
-docker info >/dev/null 2>&1 || { echo "the Docker engine on $(hostname) does not answer (the host's install step starts it)" >&2; exit 1; }
-mkdir -p ${STATE_DIR}
+const PREREQ_BODY = `mkdir -p ${STATE_DIR}
 before=${STATE_DIR}/sysctl.before
 stdin=$(mktemp); new_keys=$(mktemp); old_keys=$(mktemp)
 trap 'rm -f "$stdin" "$new_keys" "$old_keys" "$before.tmp"' EXIT
@@ -37,6 +35,12 @@ for f in /etc/sysctl.d/90-ha-mysql*.conf; do
 done
 for f in /etc/sysctl.d/90-ha-mysql*.conf; do if [ -f "$f" ]; then sysctl -q -p "$f"; fi; done
 echo "host $(hostname) ready"`;
+
+/** The step's create script; where the stack runs a Docker engine, that engine must answer first. */
+export function prereqCreate(dockerEngine: boolean): string {
+    const docker = `docker info >/dev/null 2>&1 || { echo "the Docker engine on $(hostname) does not answer (the host's install step starts it)" >&2; exit 1; }\n`;
+    return `set -eu\n${dockerEngine ? docker : ""}${PREREQ_BODY}`;
+}
 
 export const PREREQ_DELETE = `set -eu
 rm -f /etc/sysctl.d/90-ha-mysql*.conf

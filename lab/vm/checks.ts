@@ -3,7 +3,7 @@
 // proved by the director's counters rather than by the answer alone (a VIP that Docker's own
 // NAT or a real server answered directly would answer too).
 import { Topology, VrrpInstance } from "../../model/schema";
-import { vrrpMembers } from "../../model/derive";
+import { runsDocker, vrrpMembers } from "../../model/derive";
 import { sqlEndpoints } from "../../model/endpoints";
 import { Check, connectApp, vipHolders } from "../lib/checks";
 import { LabStack } from "../lib/lab-stack";
@@ -12,7 +12,7 @@ import { LabStack } from "../lib/lab-stack";
 export function unitsOf(t: Topology, host: string): string[] {
     const h = t.hosts.find((x) => x.name === host);
     const keepalived = t.keepalived.instances.some((i) => i.level === "host" && vrrpMembers(t, i).some((m) => m.host === host));
-    return ["docker", ...(keepalived ? ["keepalived"] : []), ...(h?.firewall.kind === "firewalld" ? ["firewalld"] : [])];
+    return [...(runsDocker(t, host) ? ["docker"] : []), ...(keepalived ? ["keepalived"] : []), ...(h?.firewall.kind === "firewalld" ? ["firewalld"] : [])];
 }
 
 export function lvsInstances(t: Topology): VrrpInstance[] {

@@ -5,7 +5,7 @@
 // power is cut (SIGKILL of its qemu) while a client writes through the VIP it holds.
 import * as path from "path";
 import { VrrpInstance } from "../../model/schema";
-import { containersOn, vrrpMembers } from "../../model/derive";
+import { containersOn, runsDocker, vrrpMembers } from "../../model/derive";
 import { vipHolders } from "../lib/checks";
 import { Drill, DrillContext, galeraWhole, must, replicating } from "../lib/drills";
 import { run, RunResult } from "../lib/exec";
@@ -23,8 +23,9 @@ export function hostOf(lab: LabStack, inst: VrrpInstance, member: string): strin
     return vrrpMembers(lab.topology, inst).find((m) => m.name === member)?.host ?? member;
 }
 
-/** Every container the stack places on a host is there and running (a host without any: its Docker engine answers). */
+/** Every container the stack places on a host is there and running (a host without any: its Docker engine answers, where it runs one). */
 export function containersRunning(lab: LabStack, host: string): boolean {
+    if (!runsDocker(lab.topology, host)) return true;
     const r = lab.docker(host)(["ps", "-a", "--format", "{{.Names}} {{.State}}"], { timeoutMs: 20_000 });
     if (r.code !== 0) return false;
     const state = new Map(r.stdout.trim().split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]));

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { Topology } from "../../model/schema";
 import { Admission, DEFAULT_DOCKER_PACKAGES, firewallHasRules, hostAdmissions, hostRequirements, SWARM_PORTS } from "../../model/host-requirements";
-import { hostAddress } from "../../model/derive";
+import { hostAddress, runsDocker } from "../../model/derive";
 import { allStackFiles, loadStackFile } from "../support/stacks";
 
 const load = (file: string) => loadStackFile(file).topology;
@@ -44,6 +44,20 @@ describe("hostRequirements", () => {
         expect(firewallHasRules(none, "vm105")).toBe(false);
     });
 
+    it("a host the stack places no container on and that is not the swarm manager runs no Docker engine: an LVS director runs keepalived and ipvsadm alone", () => {
+        const t = load("Pulumi.vmlab.yaml");
+        expect(names(t, "vm3")).toEqual(["firewalld", "keepalived", "ipvsadm"]);
+        expect(modules(t, "vm3")).toEqual(["ip_vs (boot)", "ip_vs_rr (boot)"]);
+        expect([runsDocker(t, "vm1"), runsDocker(t, "vm2"), runsDocker(t, "vm3")]).toEqual([true, true, false]);
+        // Nor does it take part in the swarm: no swarm ports to or from it.
+        const swarm = (h: string) => hostAdmissions(t, h).filter((a) => Object.values(SWARM_PORTS).includes(a.port as never) && a.from);
+        expect(swarm("vm3")).toEqual([]);
+        expect(swarm("vm1").map((a) => a.from)).not.toContain("10.78.0.13");
+        // The manager runs Docker even with no container of its own.
+        const bare: Topology = { ...t, hosts: t.hosts.map((h) => ({ ...h, swarmRole: h.name === "vm3" ? ("manager" as const) : ("worker" as const) })) };
+        expect(names(bare, "vm3")).toContain("docker");
+    });
+
     it("LVS directors need ipvsadm and the IPVS modules at boot; real servers do not", () => {
         const t4 = load("test/fixtures/tutorial-004.yaml");
         expect(names(t4, "lb1")).toEqual(["iptables", "docker", "keepalived", "ipvsadm"]);
@@ -72,14 +86,15 @@ describe("hostRequirements", () => {
 describe("hostAdmissions", () => {
     const key = (a: Admission) => `${a.protocol}/${a.port}/${a.from ?? "any"}`;
 
-    it.each(allStackFiles())("%s: each protocol, port and source once; the swarm's ports from exactly the other hosts", (file) => {
+    it.each(allStackFiles())("%s: each protocol, port and source once; the swarm's ports from exactly the other members (hosts with Docker)", (file) => {
         const t = load(file);
         const manager = t.hosts.find((h) => h.swarmRole === "manager");
         for (const h of t.hosts) {
             const all = hostAdmissions(t, h.name);
             expect(new Set(all.map(key)).size).toBe(all.length);
             const from = (port: number, protocol: string) => all.filter((a) => a.port === port && a.protocol === protocol && a.from).map((a) => a.from).sort();
-            const others = t.network.driver === "overlay" ? t.hosts.filter((o) => o !== h).map(hostAddress).sort() : [];
+            const member = (x: Topology["hosts"][number]) => runsDocker(t, x.name);
+            const others = t.network.driver === "overlay" && member(h) ? t.hosts.filter((o) => o !== h && member(o)).map(hostAddress).sort() : [];
             expect([h.name, from(SWARM_PORTS.gossip, "tcp"), from(SWARM_PORTS.gossip, "udp"), from(SWARM_PORTS.vxlan, "udp")]).toEqual([h.name, others, others, others]);
             expect([h.name, from(SWARM_PORTS.control, "tcp")]).toEqual([h.name, h === manager ? others : []]);
         }
