@@ -158,7 +158,7 @@ export function hostRequirements(t: Topology, hostName: string): HostRequirement
     const docker = runsDocker(t, hostName);
     if (docker) pieces.push({
         name: "docker",
-        why: "the stack runs containers on this host (or it is the swarm manager)",
+        why: "this host runs the stack's Docker engine",
         commands: ["docker", "dockerd"],
         packages: own ? same(own) : DEFAULT_DOCKER_PACKAGES,
         packagesKey: `hosts[${index}].install.docker.packages`,

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedStack, loadTopology } from "../../model/load";
-import { macvlanNodes, vrrpMembers } from "../../model/derive";
+import { macvlanNodes, runsDocker, vrrpMembers } from "../../model/derive";
 import { fingerprint } from "../../model/host-key";
 import { Host } from "../../model/schema";
 import { SWARM_TOKEN_READ } from "../../components/render/swarm";
@@ -68,7 +68,8 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
         expect(count(records, "ha-mysql:docker:SwarmCluster")).toBe(t.network.driver === "overlay" ? 1 : 0);
         // The overlay, plus one local macvlan network per host that runs a macvlan VIP holder.
         expect(count(records, "docker:index/network:Network")).toBe(1 + new Set(macvlanNodes(t).map((n) => n.host)).size);
-        expect(count(records, "pulumi:providers:docker")).toBe(t.hosts.length);
+        // One Docker provider per host that runs Docker; a host with no container and no swarm role has none.
+        expect(count(records, "pulumi:providers:docker")).toBe(t.hosts.filter((h) => runsDocker(t, h.name)).length);
         const containers = (t.database.pxc?.nodes.length ?? 0) + (t.database.dualMaster?.servers.length ?? 0) + (t.haproxy?.nodes.length ?? 0) + (t.mycat?.nodes.length ?? 0);
         expect(count(records, CONTAINER)).toBe(containers);
         const hostHolders = new Set(t.keepalived.instances.filter((i) => i.level === "host").flatMap((i) => vrrpMembers(t, i).map((m) => m.name)));
@@ -99,6 +100,12 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
         const t = stack.topology;
         for (const h of t.hosts) {
             const fw = records.filter((r) => r.name.startsWith(`${h.name}-firewall-`) && r.type === COMMAND);
+            if (!runsDocker(t, h.name)) {
+                // No engine, no swarm membership, nothing of Docker's to restart after a firewalld reload.
+                expect(records.filter((r) => r.name.startsWith(`swarm-${h.name}-`) || r.name === `${h.name}-docker` || r.name === `${h.name}-docker-ssh`).map((r) => r.name)).toEqual([]);
+                expect(fw.map((f) => f.name).filter((n) => n.endsWith("-docker-restart"))).toEqual([]);
+                continue;
+            }
             if (t.network.driver === "overlay") {
                 const gw = `swarm-${h.name}-gwbridge`;
                 for (const f of fw) expect([gw, f.name, dependsOn(records, gw, f.name)]).toEqual([gw, f.name, true]);
@@ -178,10 +185,11 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
             const mine = steps.filter((s) => s.host === h.ssh.address && s.name !== preflight && s.name !== install);
             expect(mine.map((s) => s.name)).toContain(prereq);
             for (const s of mine) expect([s.name, dependsOn(records, s.name, install)]).toEqual([s.name, true]);
-            expect(dependsOn(records, `${h.name}-docker`, install)).toBe(true);
-            expect(byName(records, `${h.name}-docker`).deps).toContain(byName(records, install).urn);
+            const docker = runsDocker(t, h.name);
+            if (docker) expect(dependsOn(records, `${h.name}-docker`, install)).toBe(true);
+            if (docker) expect(byName(records, `${h.name}-docker`).deps).toContain(byName(records, install).urn);
             for (const f of records.filter((r) => r.type === COMMAND && r.name.startsWith(`${h.name}-firewall-`))) expect(dependsOn(records, f.name, prereq)).toBe(true);
-            if (t.network.driver === "overlay") expect(dependsOn(records, h.swarmRole === "manager" ? "swarm-init" : `swarm-${h.name}-join`, install)).toBe(true);
+            if (docker && t.network.driver === "overlay") expect(dependsOn(records, h.swarmRole === "manager" ? "swarm-init" : `swarm-${h.name}-join`, install)).toBe(true);
             // The boot unit where the host keeps runtime state, after the prerequisites (the state directory).
             const boot = records.find((r) => r.name === `${h.name}-boot`);
             expect([h.name, boot !== undefined]).toEqual([h.name, renderHostBoot(t, h.name) !== undefined]);
@@ -214,7 +222,7 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
     });
 
     it("gives a Docker provider reached at ssh:// the pinned host key and the stack's key only, in private files", () => {
-        for (const h of stack.topology.hosts) {
+        for (const h of stack.topology.hosts.filter((x) => runsDocker(stack.topology, x.name))) {
             const dir = sshDir(h.name);
             if (h.docker.host && !h.docker.host.startsWith("ssh://")) {
                 expect([h.name, sshOptsOf(records, h.name), records.some((r) => r.name === `${h.name}-docker-ssh`)]).toEqual([h.name, undefined, false]);
@@ -262,7 +270,7 @@ describe.each(stacks.map((f) => [stackLabel(f), f]))("graph of %s", (_label, fil
         expect(read.command).toContain(`-p ${manager.ssh.port} -l '${manager.ssh.user}' ${manager.ssh.address} ${shellQuote(SWARM_TOKEN_READ)}`);
         expect([read.stdin, read.logging, read.addPreviousOutputInEnv]).toEqual([stack.secrets[manager.ssh.privateKeySecret], "none", false]);
         for (const value of Object.values(stack.secrets)) expect(String(read.command)).not.toContain(value);
-        for (const h of t.hosts.filter((x) => x !== manager)) {
+        for (const h of t.hosts.filter((x) => x !== manager && runsDocker(t, x.name))) {
             const join = records.find((r) => r.name === `swarm-${h.name}-join`);
             const stdin = join?.inputs.stdin as Record<string, unknown> | undefined;
             expect([h.name, stdin?.[SIG_KEY], stdin?.value, join?.inputs.logging]).toEqual([h.name, SECRET_SIG, MOCK_SWARM_TOKEN, "none"]);

@@ -156,7 +156,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
         it.each([
             ["keepalived", "keepalived (keepalived holds VI_HAPROXY on this host) is not installed, and the stack installs only under systemd (/run/systemd/system is missing; PID 1 is"],
             ["iptables", "iptables (hosts[0].firewall.kind is iptables) is not installed, and the stack installs only under systemd"],
-            ["docker", "docker (every host runs the stack's Docker engine) is not installed, and the stack installs only under systemd"],
+            ["docker", "docker (this host runs the stack's Docker engine) is not installed, and the stack installs only under systemd"],
         ])("without systemd, a missing %s fails naming the host, the piece and the fix", (piece, says) => {
             const h = make({ missing: [piece] });
             const r = h.run(renderPreflight(dev, "lab1"));
@@ -171,7 +171,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             const h = make({ dockerRunning: false });
             const r = h.run(renderPreflight(dev, "lab2"));
             expect(r.code).not.toBe(0);
-            expect(r.stderr).toContain("host lab2: docker (every host runs the stack's Docker engine) is installed but not running, and the stack starts it only under systemd (/run/systemd/system is missing; PID 1 is ");
+            expect(r.stderr).toContain("host lab2: docker (this host runs the stack's Docker engine) is installed but not running, and the stack starts it only under systemd (/run/systemd/system is missing; PID 1 is ");
             expect(r.stderr).toContain("Fix: start docker on lab2 by hand, or boot it with systemd");
         });
 
@@ -318,6 +318,16 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             expect(calls(on22, "firewall-offline-cmd").filter((c) => c.includes("--add"))).toEqual([]);
             // A Docker that ran before firewalld started is restarted, so that it registers with firewalld.
             expect(calls(on22, "systemctl").filter((c) => /--now|start/.test(c))).toEqual(["systemctl enable -q --now firewalld ", "systemctl restart docker "]);
+        });
+
+        it("on an LVS director with no container installs keepalived and ipvsadm, and neither installs nor waits for Docker", () => {
+            const h = make({ systemd: true, missing: ["docker", "keepalived", "ipvsadm"], dockerRunning: false });
+            const r = go(h, topology(LVS_DR), "lb2");
+            expect([r.code, r.stderr]).toEqual([0, ""]);
+            expect(aptInstalls(h)).toEqual([`${APT} keepalived ipvsadm `]);
+            expect(calls(h, "systemctl").filter((c) => /docker/.test(c))).toEqual([]);
+            expect(r.stdout).not.toMatch(/Docker engine/);
+            expect(renderInstall(topology(LVS_DR), "lb2").create).not.toContain("docker info");
         });
 
         it("waits while another run holds the dpkg lock, a bounded number of times", () => {

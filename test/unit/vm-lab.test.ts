@@ -57,13 +57,14 @@ describe("the vmlab stack", () => {
         expect(topology.haproxy!.nodes.map((n) => n.host)).toEqual(["vm1", "vm2"]);
     });
 
-    it("runs firewalld and iptables, and an LVS DR director that publishes no port of its own", () => {
-        expect(topology.hosts.map((h) => h.firewall.kind).sort()).toEqual(["firewalld", "firewalld", "iptables"]);
+    it("runs firewalld and iptables, and an LVS DR director that publishes no port and runs no Docker engine", () => {
+        expect(topology.hosts.map((h) => h.firewall.kind).sort()).toEqual(["firewalld", "iptables", "iptables"]);
         const [lvs] = lvsInstances(topology);
         expect(lvs.forwarding.kind).toBe("lvs-dr");
         const director = lvs.holders![0];
         expect(topology.haproxy!.nodes.some((n) => n.host === director)).toBe(false);
-        expect(unitsOf(topology, director)).toEqual(["docker", "keepalived", "firewalld"]);
+        expect(unitsOf(topology, director)).toEqual(["keepalived", "firewalld"]);
+        expect(unitsOf(topology, "vm1")).toEqual(["docker", "keepalived"]);
     });
 
     it("gets each VM's generated host key pinned from vms.json", () => {

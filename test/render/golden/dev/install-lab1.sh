@@ -85,7 +85,7 @@ fi
   echo "installed$pkgs on $host"
 fi
 if has iptables; then :; else die 'iptables (hosts[0].firewall.kind is iptables) is still missing after the install: the packages installed ('"${pkgs_iptables}"') do not provide iptables. Fix: install iptables by hand'; fi
-if { docker info >/dev/null 2>&1 || has docker dockerd; }; then :; else die 'docker (every host runs the stack'\''s Docker engine) is still missing after the install: the packages installed ('"${pkgs_docker}"') do not provide docker and dockerd. Fix: set hosts[0].install.docker.packages to packages that do'; fi
+if { docker info >/dev/null 2>&1 || has docker dockerd; }; then :; else die 'docker (this host runs the stack'\''s Docker engine) is still missing after the install: the packages installed ('"${pkgs_docker}"') do not provide docker and dockerd. Fix: set hosts[0].install.docker.packages to packages that do'; fi
 if has keepalived; then :; else die 'keepalived (keepalived holds VI_HAPROXY on this host) is still missing after the install: the packages installed ('"${pkgs_keepalived}"') do not provide keepalived. Fix: install keepalived by hand'; fi
 if [ "$systemd" = yes ]; then
   started_firewalld=no

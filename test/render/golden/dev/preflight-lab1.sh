@@ -19,12 +19,12 @@ fi
 if { docker info >/dev/null 2>&1 || has docker dockerd; }; then
   if docker info >/dev/null 2>&1; then :; else
     start="$start docker"
-    if [ "$systemd" = no ]; then problem 'docker (every host runs the stack'\''s Docker engine) is installed but not running, and the stack starts it only under systemd'" ($nosystemd)" 'start docker on lab1 by hand, or boot it with systemd'; fi
+    if [ "$systemd" = no ]; then problem 'docker (this host runs the stack'\''s Docker engine) is installed but not running, and the stack starts it only under systemd'" ($nosystemd)" 'start docker on lab1 by hand, or boot it with systemd'; fi
   fi
 else
   install="$install docker"
-  if [ -z "$pm" ]; then problem 'docker (every host runs the stack'\''s Docker engine) is not installed, and there is no package manager the stack knows (apt-get, dnf, yum)' 'install docker (docker.io apparmor with apt-get, docker-ce with dnf or yum) on lab1 by hand'; fi
-  if [ "$systemd" = no ]; then problem 'docker (every host runs the stack'\''s Docker engine) is not installed, and the stack installs only under systemd'" ($nosystemd)" 'boot lab1 with systemd, or install docker (docker.io apparmor with apt-get, docker-ce with dnf or yum) on lab1 by hand (a host without systemd is accepted when everything the stack needs is present and running)'; fi
+  if [ -z "$pm" ]; then problem 'docker (this host runs the stack'\''s Docker engine) is not installed, and there is no package manager the stack knows (apt-get, dnf, yum)' 'install docker (docker.io apparmor with apt-get, docker-ce with dnf or yum) on lab1 by hand'; fi
+  if [ "$systemd" = no ]; then problem 'docker (this host runs the stack'\''s Docker engine) is not installed, and the stack installs only under systemd'" ($nosystemd)" 'boot lab1 with systemd, or install docker (docker.io apparmor with apt-get, docker-ce with dnf or yum) on lab1 by hand (a host without systemd is accepted when everything the stack needs is present and running)'; fi
 fi
 if has keepalived; then
   :
