@@ -106,7 +106,10 @@ export function vmChecks(lab: LabStack): Check[] {
             run: async () => {
                 if (h.firewall.kind === "firewalld") {
                     const state = must(lab, h.name, ["firewall-cmd", "--state"]).trim();
-                    const rules = must(lab, h.name, ["firewall-cmd", "--direct", "--get-all-rules"]);
+                    // Under emulation a firewall-cmd run (a Python start and a D-Bus call) now and
+                    // then answers nothing while the VM is loaded: asked again, it lists the rules.
+                    let rules = "";
+                    for (let i = 0; i < 3 && !rules.trim(); i++) rules = must(lab, h.name, ["firewall-cmd", "--direct", "--get-all-rules"]);
                     const vrrp = rules.split("\n").filter((l) => l.includes("-p vrrp"));
                     if (!vrrp.length && unitsOf(t, h.name).includes("keepalived")) throw new Error(`firewalld ${state} without a VRRP rule: ${rules.trim()}`);
                     return `firewalld ${state}, ${vrrp.length} VRRP direct rules; zone ${must(lab, h.name, ["firewall-cmd", "--get-default-zone"]).trim()} services ${must(lab, h.name, ["firewall-cmd", "--list-services"]).trim()}, ports ${must(lab, h.name, ["firewall-cmd", "--list-ports"]).trim() || "none"}`;
