@@ -133,21 +133,24 @@ function admitSshPort(sshPort: number): string {
 
 function services(r: HostRequirements, sshPort: number): string {
     const fw = r.pieces.some((p) => p.name === "firewalld");
-    const out: string[] = ['if [ "$systemd" = yes ]; then', "  started_firewalld=no"];
+    const docker = r.pieces.some((p) => p.name === "docker");
+    // started_firewalld tells the Docker part below whether Docker must register again.
+    if (!fw && !docker) return "# Nothing here for systemd to enable or start.";
+    const out: string[] = ['if [ "$systemd" = yes ]; then', ...(docker ? ["  started_firewalld=no"] : [])];
     if (fw) {
         out.push(
             "  if ! firewall-cmd --state >/dev/null 2>&1; then",
             `    ${admitSshPort(sshPort)}`,
             '    echo "starting firewalld on $host ..."',
             '    systemctl enable -q --now firewalld || die "firewalld did not start. Fix: see journalctl -u firewalld on $host"',
-            "    started_firewalld=yes",
+            ...(docker ? ["    started_firewalld=yes"] : []),
             "  elif ! systemctl is-enabled -q firewalld 2>/dev/null; then",
             "    systemctl enable -q firewalld",
             '    echo "enabled firewalld on $host (it starts at boot)"',
             "  fi",
         );
     }
-    if (!r.pieces.some((p) => p.name === "docker")) return [...out, "fi"].join("\n");
+    if (!docker) return [...out, "fi"].join("\n");
     out.push(
         "  if systemctl cat docker.service >/dev/null 2>&1; then",
         "    if ! systemctl is-enabled -q docker 2>/dev/null; then",

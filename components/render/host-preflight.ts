@@ -151,6 +151,7 @@ fi`;
 export function renderPreflight(t: Topology, hostName: string): string {
     const r = hostRequirements(t, hostName);
     const summary = `preflight of ${r.host}: ok`;
+    const docker = r.pieces.some((p) => p.name === "docker");
     return [
         "set -eu",
         `# Preflight of host ${r.host} (hosts[${r.index}]): checks only; it changes nothing.`,
@@ -161,9 +162,10 @@ export function renderPreflight(t: Topology, hostName: string): string {
         FIND_SYSTEMD,
         `nosystemd="/run/systemd/system is missing; PID 1 is $(cat /proc/1/comm 2>/dev/null || echo unknown)"`,
         FIND_PM,
-        "install=; start=; docker_running=no",
+        docker ? "install=; start=; docker_running=no" : "install=; start=",
         ...r.pieces.map((p) => pieceChecks(r, p)),
-        "if docker info >/dev/null 2>&1; then docker_running=yes; fi",
+        // Modules Docker loads itself are checked only while its engine is not running.
+        docker ? "if docker info >/dev/null 2>&1; then docker_running=yes; fi" : "",
         MODULE_OK,
         moduleChecks(r),
         portChecks(r),

@@ -15,10 +15,6 @@ add OUTPUT -o eth0 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -p vrrp -s 192.168.100.2 -m comment --comment ha-mysql -j ACCEPT
 add OUTPUT -o eth0 -p vrrp -d 192.168.100.2 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -p tcp -m tcp --dport 8066 -m comment --comment ha-mysql -j ACCEPT
-add INPUT -i eth0 -s 192.168.100.2 -p tcp -m tcp --dport 2377 -m comment --comment ha-mysql -j ACCEPT
-add INPUT -i eth0 -s 192.168.100.2 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
-add INPUT -i eth0 -s 192.168.100.2 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
-add INPUT -i eth0 -s 192.168.100.2 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -s 192.168.100.3 -p tcp -m tcp --dport 2377 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -s 192.168.100.3 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -s 192.168.100.3 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT

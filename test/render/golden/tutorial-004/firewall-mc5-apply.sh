@@ -15,9 +15,6 @@ add INPUT -i eth0 -p tcp -m tcp --dport 9066 -m comment --comment ha-mysql -j AC
 add INPUT -i eth0 -s 192.168.100.1 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -s 192.168.100.1 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -s 192.168.100.1 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
-add INPUT -i eth0 -s 192.168.100.2 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
-add INPUT -i eth0 -s 192.168.100.2 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
-add INPUT -i eth0 -s 192.168.100.2 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -s 192.168.100.3 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -s 192.168.100.3 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
 add INPUT -i eth0 -s 192.168.100.3 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT

@@ -13,9 +13,6 @@ del INPUT -i eth0 -p tcp -m tcp --dport 9066 -m comment --comment ha-mysql -j AC
 del INPUT -i eth0 -s 192.168.100.1 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
 del INPUT -i eth0 -s 192.168.100.1 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
 del INPUT -i eth0 -s 192.168.100.1 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
-del INPUT -i eth0 -s 192.168.100.2 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
-del INPUT -i eth0 -s 192.168.100.2 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
-del INPUT -i eth0 -s 192.168.100.2 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
 del INPUT -i eth0 -s 192.168.100.3 -p tcp -m tcp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
 del INPUT -i eth0 -s 192.168.100.3 -p udp -m udp --dport 7946 -m comment --comment ha-mysql -j ACCEPT
 del INPUT -i eth0 -s 192.168.100.3 -p udp -m udp --dport 4789 -m comment --comment ha-mysql -j ACCEPT
