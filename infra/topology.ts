@@ -69,13 +69,14 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
     const hosts: Record<string, HostBase> = {};
     const firewalls: Record<string, pulumi.Resource[]> = {};
     for (const [i, h] of t.hosts.entries()) {
+        const dockerEngine = runsDocker(t, h.name);
         hosts[h.name] = new HostBase(h.name, {
             host: h,
             privateKey: secrets.apply((s) => s[h.ssh.privateKeySecret]),
             sysctl: renderSysctl(t, h.name),
             checked,
             trust: trustSteps,
-            dockerEngine: runsDocker(t, h.name),
+            dockerEngine,
             dockerSsh: sshFiles[i],
             preflight: renderPreflight(t, h.name),
             install: renderInstall(t, h.name),
@@ -84,7 +85,7 @@ export function declareTopology(stack: LoadedStack): TopologyOutputs {
         });
         firewalls[h.name] = new VrrpFirewall(
             `${h.name}-firewall`,
-            { host: h, connection: hosts[h.name].connection, firewall: renderFirewall(t, h.name), dockerEngine: runsDocker(t, h.name), dependsOn: [hosts[h.name].ready] },
+            { host: h, connection: hosts[h.name].connection, firewall: renderFirewall(t, h.name), dockerEngine, dependsOn: [hosts[h.name].ready] },
             { dependsOn: [hosts[h.name].ready] },
         ).done;
     }

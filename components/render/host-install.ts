@@ -2,11 +2,11 @@
 // (model/host-requirements.ts) installed with its package manager, each piece only when its
 // commands are missing, then firewalld and Docker enabled and started under systemd, in that
 // order (Docker registers its interfaces with a firewalld that runs when it starts), and Docker
-// waited for where the stack runs it. On an LVS director the kernel modules go into /etc/modules-load.d, so that they are
-// loaded again at boot. Packages stay on destroy (docs/components.md#bare-hosts); the
+// waited for where the stack runs it. On an LVS director the kernel modules go into
+// /etc/modules-load.d, so that they are loaded again at boot. Packages stay on destroy (docs/components.md#bare-hosts); the
 // modules-load.d file goes.
 import { Topology } from "../../model/schema";
-import { HostRequirements, hostRequirements, PACKAGE_MANAGERS, Piece } from "../../model/host-requirements";
+import { HostRequirements, hostRequirements, PACKAGE_MANAGERS, Piece, pieceNamed } from "../../model/host-requirements";
 import { shellQuote } from "./escape";
 import { file, RenderedFile } from "./file";
 import { FIND_PM, FIND_SYSTEMD, HAS, installWhat, presentCheck } from "./host-preflight";
@@ -56,7 +56,7 @@ function packageVariables(r: HostRequirements): string {
 
 function pmFunctions(r: HostRequirements): string {
     const where = `hosts[${r.index}]`;
-    const docker = r.pieces.find((p) => p.name === "docker");
+    const docker = pieceNamed(r, "docker");
     const choose = docker?.packagesKey ? `, or set ${docker.packagesKey} to the packages your sources have for the Docker engine` : "";
     return `# Runs the package manager; while another run holds its lock, waits and tries again (${LOCK_ATTEMPTS} times, ${LOCK_PAUSE_S} s apart).
 pm_run() {
@@ -132,10 +132,10 @@ function admitSshPort(sshPort: number): string {
 }
 
 function services(r: HostRequirements, sshPort: number): string {
-    const fw = r.pieces.some((p) => p.name === "firewalld");
-    const docker = r.pieces.some((p) => p.name === "docker");
-    // started_firewalld tells the Docker part below whether Docker must register again.
+    const fw = pieceNamed(r, "firewalld") !== undefined;
+    const docker = pieceNamed(r, "docker") !== undefined;
     if (!fw && !docker) return "# Nothing here for systemd to enable or start.";
+    // started_firewalld tells the Docker part below whether Docker must register again.
     const out: string[] = ['if [ "$systemd" = yes ]; then', ...(docker ? ["  started_firewalld=no"] : [])];
     if (fw) {
         out.push(
@@ -227,7 +227,7 @@ fi`
         installPart,
         ...verify,
         ...(r.install ? [services(r, h.ssh.port)] : []),
-        ...(r.pieces.some((p) => p.name === "docker") ? [waitFor(`the Docker engine on ${r.host} (docker info)`, "docker info >/dev/null 2>&1", DOCKER_START_S)] : []),
+        ...(pieceNamed(r, "docker") ? [waitFor(`the Docker engine on ${r.host} (docker info)`, "docker info >/dev/null 2>&1", DOCKER_START_S)] : []),
         modules(r),
         `echo "host $host has what the stack runs there"`,
     ].join("\n");

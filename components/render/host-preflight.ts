@@ -7,7 +7,7 @@
 // is present and running. Kernel modules count when loaded, built in or loadable (modprobe -n).
 // A published port passes when it is free or held by Docker (docker-proxy, on a re-run).
 import { Topology } from "../../model/schema";
-import { HostRequirements, hostRequirements, PACKAGE_MANAGERS, Piece } from "../../model/host-requirements";
+import { HostRequirements, hostRequirements, PACKAGE_MANAGERS, Piece, pieceNamed } from "../../model/host-requirements";
 import { shellQuote } from "./escape";
 
 /** Processes that hold a published port on the stack's behalf: Docker's userland proxy. */
@@ -151,7 +151,7 @@ fi`;
 export function renderPreflight(t: Topology, hostName: string): string {
     const r = hostRequirements(t, hostName);
     const summary = `preflight of ${r.host}: ok`;
-    const docker = r.pieces.some((p) => p.name === "docker");
+    const docker = pieceNamed(r, "docker") !== undefined;
     return [
         "set -eu",
         `# Preflight of host ${r.host} (hosts[${r.index}]): checks only; it changes nothing.`,
