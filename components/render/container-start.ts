@@ -5,9 +5,14 @@
 // restart after dockerd restart"), and the container stays exited with the attach error in
 // `.State.Error`. ha-mysql-containers.service, a unit after Docker, waits for the swarm, gives
 // dockerd's own boot starts their time, starts again each of the host's containers whose last
-// start failed (a bounded number of times), and then keeps watching: every WATCH_S seconds a
-// container whose start or restart failed since is started again. A container that is stopped
-// without a start error was stopped by hand and stays stopped, as `restart: unless-stopped` wants.
+// start failed (a bounded number of times), and then keeps watching dockerd's event stream: after
+// each of those containers dies, once dockerd's restart has had its time, a container whose
+// restart failed is started again. The watch waits on `docker events` rather than polling, because
+// every docker CLI run costs seconds of CPU on a small or emulated VM, and an idle host should not
+// pay for a watch. A container that is stopped without a start error was stopped by hand and
+// stays stopped, as `restart: unless-stopped` wants. When dockerd stops or restarts, the event
+// stream ends, and so does the script; systemd starts it again, and its boot pass covers
+// dockerd's own starts.
 import { Topology } from "../../model/schema";
 import { containersOn } from "../../model/derive";
 import { file, RenderedFile, script } from "./file";
@@ -23,8 +28,12 @@ export const SWARM_WAIT_S = 600;
 export const DOCKERD_STARTS_S = 120;
 /** Starts tried per container at boot before the boot pass gives up on it. */
 export const START_TRIES = 10;
-/** Seconds between the watch passes after the boot pass. */
-export const WATCH_S = 30;
+/** Seconds systemd waits before it starts the script again after it ended. */
+export const RESTART_S = 30;
+/** Seconds between the polls of the swarm's state at boot. */
+export const SWARM_POLL_S = 10;
+/** How long after a container died the watch gives dockerd's restart before it looks. */
+export const RESTART_WAIT_S = 60;
 
 /** The host's containers on the overlay, in the order they start (databases first). */
 export function overlayContainersOn(t: Topology, hostName: string): string[] {
@@ -43,7 +52,7 @@ After=docker.service
 Type=simple
 ExecStart=/bin/sh ${START_SCRIPT} watch
 Restart=always
-RestartSec=${WATCH_S}
+RestartSec=${RESTART_S}
 
 [Install]
 WantedBy=multi-user.target
@@ -53,22 +62,24 @@ WantedBy=multi-user.target
 export function startScript(hostName: string, containers: string[]): string {
     return `#!/bin/sh
 # Starts the containers of ${hostName} (${containers.join(", ")}) whose start failed at boot;
-# with "watch [passes]", then every ${WATCH_S} s each one whose start or restart failed since
-# (passes: how many, 0 or none for no end). Run by ${START_UNIT_NAME}; rendered by ha-mysql.
+# with "watch", then waits on dockerd's events and starts again each one whose restart failed
+# after it died. Run by ${START_UNIT_NAME}; rendered by ha-mysql.
 set -u
 mode=\${1:-boot}
-passes=\${2:-0}
 # Container names are words (the schema's name rule), in start order.
 containers=${shellQuote(containers.join(" "))}
 # "true " or "false <last start error>" ("false " alone: stopped with no failed start).
 state() { docker inspect -f '{{.State.Running}} {{.State.Error}}' "$1" 2>/dev/null; }
+# The events from here on are replayed to the watch, so a container that dies during the boot
+# pass is not missed.
+since=$(date +%s)
 polls=0
 until [ "$(docker info -f '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ]; do
   polls=$((polls + 1))
-  if [ "$polls" -gt ${SWARM_WAIT_S / 5} ]; then echo "the swarm is not active after ${SWARM_WAIT_S} s: containers left as they are" >&2; exit 1; fi
-  sleep 5
+  if [ "$polls" -gt ${SWARM_WAIT_S / SWARM_POLL_S} ]; then echo "the swarm is not active after ${SWARM_WAIT_S} s: containers left as they are" >&2; exit 1; fi
+  sleep ${SWARM_POLL_S}
 done
-echo "swarm active after $((polls * 5)) s"
+echo "swarm active after $((polls * ${SWARM_POLL_S})) s"
 # Polls of 5 s left for dockerd's own starts, shared by all the containers.
 settle=${DOCKERD_STARTS_S / 5}
 status=0
@@ -90,21 +101,32 @@ for c in $containers; do
   done
 done
 [ "$mode" = watch ] || exit "$status"
-echo "watching: a container whose start fails is started again within ${WATCH_S} s"
-pass=0
-while [ "$passes" -eq 0 ] || [ "$pass" -lt "$passes" ]; do
-  pass=$((pass + 1))
-  sleep ${WATCH_S}
-  for c in $containers; do
-    st=$(state "$c") || continue
+# After a death: running again (dockerd restarted it) ends the wait; a start error means the
+# restart failed, and the container is started again, a bounded number of times; no error after
+# ${RESTART_WAIT_S} s means it was stopped by hand.
+revive() {
+  waited=0 tries=0
+  while st=$(state "$1"); do
     case "$st" in
+      "true "*) return 0 ;;
       "false "?*)
-        echo "$c: start failed (\${st#false }): docker start"
-        if docker start "$c" >/dev/null 2>&1; then echo "$c: started"; fi ;;
+        tries=$((tries + 1))
+        if [ "$tries" -gt ${START_TRIES} ]; then echo "$1: not started after ${START_TRIES} tries: \${st#false }" >&2; return 1; fi
+        echo "$1: restart failed (\${st#false }): docker start, try $tries of ${START_TRIES}"
+        if docker start "$1" >/dev/null 2>&1; then echo "$1: started"; else sleep 10; fi ;;
+      *)
+        [ "$waited" -lt ${RESTART_WAIT_S} ] || return 0
+        waited=$((waited + 5)); sleep 5 ;;
     esac
   done
-done
-exit 0
+}
+echo "watching dockerd's events: a container whose restart fails is started again"
+docker events --since "$since" --filter type=container --filter event=die --format '{{.Actor.Attributes.name}}' |
+  while read -r c; do
+    case " $containers " in *" $c "*) revive "$c" ;; esac
+  done
+echo "dockerd's event stream ended (dockerd stopped or restarted): systemd starts the watch again in ${RESTART_S} s" >&2
+exit 1
 `;
 }
 

@@ -237,26 +237,46 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
                 expect(starts()).toHaveLength(START_TRIES);
             });
 
-            it("keep being started again while watching, after the boot pass gave up; hand-stopped ones stay stopped", () => {
+            it("are started again while watching when a restart after a death fails; hand-stopped ones and others' containers are left alone", () => {
                 root.write("/stub/.state/swarm", "active\n");
                 state("pn1", `false ${ATTACH}`, START_TRIES + 2);
                 state("h2", "false ");
-                // The unit runs it as "containers-start.sh watch"; four passes here.
-                const r = run(`set -- watch 4\n${startScript("lab1", ["pn1", "h2"])}`);
-                expect(r.code).toBe(0);
+                root.write("/stub/.state/events", "pn1\nother\nh2\n");
+                // The unit runs it as "containers-start.sh watch"; the stub's event stream ends after its three deaths.
+                const r = run(`set -- watch\n${startScript("lab1", ["pn1", "h2"])}`);
+                expect(r.code).toBe(1);
                 const lines = r.stdout.split("\n");
                 expect(lines.slice(START_TRIES + 1)).toEqual([
                     "h2: stopped, with no failed start: left stopped",
-                    "watching: a container whose start fails is started again within 30 s",
-                    `pn1: start failed (${ATTACH}): docker start`,
-                    `pn1: start failed (${ATTACH}): docker start`,
-                    `pn1: start failed (${ATTACH}): docker start`,
+                    "watching dockerd's events: a container whose restart fails is started again",
+                    `pn1: restart failed (${ATTACH}): docker start, try 1 of ${START_TRIES}`,
+                    `pn1: restart failed (${ATTACH}): docker start, try 2 of ${START_TRIES}`,
+                    `pn1: restart failed (${ATTACH}): docker start, try 3 of ${START_TRIES}`,
                     "pn1: started",
                     "",
                 ]);
-                expect(r.stderr).toBe(`pn1: not started after ${START_TRIES} tries: ${ATTACH}\n`);
+                expect(r.stderr).toBe(
+                    `pn1: not started after ${START_TRIES} tries: ${ATTACH}\n` +
+                        "dockerd's event stream ended (dockerd stopped or restarted): systemd starts the watch again in 30 s\n",
+                );
                 expect(starts()).toHaveLength(START_TRIES + 3);
-                expect(starts().filter((c) => c.includes("h2"))).toEqual([]);
+                expect(starts().filter((c) => !c.includes("pn1"))).toEqual([]);
+                // One event stream, replayed from before the boot pass; no polling of each container.
+                const events = root.calls().filter((c) => c.startsWith("docker events"));
+                expect(events).toHaveLength(1);
+                expect(events[0]).toMatch(/^docker events --since \d+ --filter type=container --filter event=die /);
+            });
+
+            it("give up on a container whose restarts keep failing while watching, and watch on", () => {
+                root.write("/stub/.state/swarm", "active\n");
+                root.write("/stub/.state/events", "pn1\npn1\n");
+                state("pn1", `false ${ATTACH}`, 99);
+                const r = run(`set -- watch\n${startScript("lab1", ["pn1"])}`);
+                expect(r.code).toBe(1);
+                const gaveUp = `pn1: not started after ${START_TRIES} tries: ${ATTACH}`;
+                // The boot pass gives up, then the watch after each of the two deaths, and the watch goes on to the next.
+                expect(r.stderr.split("\n")).toEqual([gaveUp, gaveUp, gaveUp, expect.stringMatching(/^dockerd's event stream ended/), ""]);
+                expect(starts()).toHaveLength(3 * START_TRIES);
             });
 
             it("are left as they are when the swarm never becomes active", () => {

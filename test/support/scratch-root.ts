@@ -63,6 +63,9 @@ inspect)
   *State.Error*) [ -f "$state/ctr-$c" ] || { echo "Error: No such object: $c" >&2; exit 1; }; cat "$state/ctr-$c" ;;
   *State.Running*) echo true ;;
   esac ;;
+events)
+  # The event stream: the names in /stub/.state/events, one a line; then it ends, as when dockerd stops.
+  cat "$state/events" 2>/dev/null ;;
 start)
   c=$2; [ -f "$state/ctr-$c" ] || { echo "Error: No such container: $c" >&2; exit 1; }
   left=$(cat "$state/fails-$c" 2>/dev/null || echo 0)

@@ -1,21 +1,23 @@
 #!/bin/sh
 # Starts the containers of lab1 (pn1, dm1, h1) whose start failed at boot;
-# with "watch [passes]", then every 30 s each one whose start or restart failed since
-# (passes: how many, 0 or none for no end). Run by ha-mysql-containers.service; rendered by ha-mysql.
+# with "watch", then waits on dockerd's events and starts again each one whose restart failed
+# after it died. Run by ha-mysql-containers.service; rendered by ha-mysql.
 set -u
 mode=${1:-boot}
-passes=${2:-0}
 # Container names are words (the schema's name rule), in start order.
 containers='pn1 dm1 h1'
 # "true " or "false <last start error>" ("false " alone: stopped with no failed start).
 state() { docker inspect -f '{{.State.Running}} {{.State.Error}}' "$1" 2>/dev/null; }
+# The events from here on are replayed to the watch, so a container that dies during the boot
+# pass is not missed.
+since=$(date +%s)
 polls=0
 until [ "$(docker info -f '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ]; do
   polls=$((polls + 1))
-  if [ "$polls" -gt 120 ]; then echo "the swarm is not active after 600 s: containers left as they are" >&2; exit 1; fi
-  sleep 5
+  if [ "$polls" -gt 60 ]; then echo "the swarm is not active after 600 s: containers left as they are" >&2; exit 1; fi
+  sleep 10
 done
-echo "swarm active after $((polls * 5)) s"
+echo "swarm active after $((polls * 10)) s"
 # Polls of 5 s left for dockerd's own starts, shared by all the containers.
 settle=24
 status=0
@@ -37,18 +39,29 @@ for c in $containers; do
   done
 done
 [ "$mode" = watch ] || exit "$status"
-echo "watching: a container whose start fails is started again within 30 s"
-pass=0
-while [ "$passes" -eq 0 ] || [ "$pass" -lt "$passes" ]; do
-  pass=$((pass + 1))
-  sleep 30
-  for c in $containers; do
-    st=$(state "$c") || continue
+# After a death: running again (dockerd restarted it) ends the wait; a start error means the
+# restart failed, and the container is started again, a bounded number of times; no error after
+# 60 s means it was stopped by hand.
+revive() {
+  waited=0 tries=0
+  while st=$(state "$1"); do
     case "$st" in
+      "true "*) return 0 ;;
       "false "?*)
-        echo "$c: start failed (${st#false }): docker start"
-        if docker start "$c" >/dev/null 2>&1; then echo "$c: started"; fi ;;
+        tries=$((tries + 1))
+        if [ "$tries" -gt 10 ]; then echo "$1: not started after 10 tries: ${st#false }" >&2; return 1; fi
+        echo "$1: restart failed (${st#false }): docker start, try $tries of 10"
+        if docker start "$1" >/dev/null 2>&1; then echo "$1: started"; else sleep 10; fi ;;
+      *)
+        [ "$waited" -lt 60 ] || return 0
+        waited=$((waited + 5)); sleep 5 ;;
     esac
   done
-done
-exit 0
+}
+echo "watching dockerd's events: a container whose restart fails is started again"
+docker events --since "$since" --filter type=container --filter event=die --format '{{.Actor.Attributes.name}}' |
+  while read -r c; do
+    case " $containers " in *" $c "*) revive "$c" ;; esac
+  done
+echo "dockerd's event stream ended (dockerd stopped or restarted): systemd starts the watch again in 30 s" >&2
+exit 1
