@@ -149,7 +149,16 @@ export function hostRequirements(t: Topology, hostName: string): HostRequirement
     const pieces: Piece[] = [];
     if (firewallHasRules(t, hostName)) {
         if (h.firewall.kind === "firewalld") {
-            pieces.push({ name: "firewalld", why: `hosts[${index}].firewall.kind is firewalld`, commands: ["firewall-cmd"], packages: same(["firewalld"]), service: "firewalld" });
+            // VRRP goes in as direct rules, which firewalld runs through iptables (its ipv4 backend):
+            // a host without Docker, which pulls iptables in, may not have it.
+            const direct = h.firewall.admitVrrp && speaksVrrp(t, hostName);
+            pieces.push({
+                name: "firewalld",
+                why: `hosts[${index}].firewall.kind is firewalld${direct ? "; its VRRP direct rules run through iptables" : ""}`,
+                commands: direct ? ["firewall-cmd", "iptables"] : ["firewall-cmd"],
+                packages: same(direct ? ["firewalld", "iptables"] : ["firewalld"]),
+                service: "firewalld",
+            });
         } else {
             pieces.push({ name: "iptables", why: `hosts[${index}].firewall.kind is iptables`, commands: ["iptables"], packages: same(["iptables"]) });
         }

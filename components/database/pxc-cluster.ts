@@ -12,7 +12,7 @@ import { remoteStep } from "../remote/step";
 import { serverTls } from "./server-tls";
 
 export interface PxcClusterArgs {
-    /** Hosts, network and secrets: each node's container runs through its host's Docker provider on the network (Galera replicates over it), its Synced wait over its host's SSH connection; the passwords reach the image's entrypoint. */
+    /** Hosts, network and secrets: each node's container runs through its host's Docker provider on the network (Galera replicates over it), its Synced wait over its host's SSH connection; the passwords reach the nodes only in their uploaded files. */
     readonly context: StackContext;
     /** The validated `database.pxc` section: the nodes, their host and address, image, cluster name and the secret names. */
     readonly pxc: Pxc;
@@ -43,20 +43,9 @@ export class PxcCluster extends pulumi.ComponentResource {
         ordered.forEach((node, i) => {
             const host = args.context.hosts[node.host];
             const isBoot = node.name === boot.name;
-            // The MariaDB flavor's start wrapper initialises and bootstraps from its uploaded 0600
-            // files and needs no password in the environment. The Percona image's entrypoint
-            // reads its passwords from the environment (docs/security.md says so).
-            const envs: pulumi.Input<pulumi.Input<string>[]> =
-                pxc.flavor !== "mariadb"
-                    ? pulumi.secret(
-                          args.context.secrets.apply((s) => [
-                              `MYSQL_ROOT_PASSWORD=${s[pxc.rootPasswordSecret]}`,
-                              `XTRABACKUP_PASSWORD=${s[pxc.sstPasswordSecret]}`,
-                              `CLUSTERCHECK_PASSWORD=${s[pxc.clustercheck.passwordSecret]}`,
-                              `CLUSTER_NAME=${pxc.clusterName}`,
-                          ]),
-                      )
-                    : [`CLUSTER_NAME=${pxc.clusterName}`];
+            // The start wrapper initialises and bootstraps from its uploaded 0600 files: no password
+            // is in the environment, whatever the flavor.
+            const envs = [`CLUSTER_NAME=${pxc.clusterName}`];
             const volumeName = `${node.name}-data`;
             const volume = dataVolume(`${name}-${node.name}-data`, volumeName, host.docker, this);
             // The one-shot record that this volume belongs to a cluster being created: the start
@@ -82,6 +71,9 @@ export class PxcCluster extends pulumi.ComponentResource {
                     files: pulumi.secret(args.nodeFiles[node.name]),
                     envs,
                     entrypoints: [GALERA_START_PATH],
+                    // The Percona images run as their mysql user; the wrapper needs root to hand the
+                    // uploaded files to mysql, and the server drops to mysql itself (--user=mysql).
+                    user: pxc.flavor === "mariadb" ? undefined : "root",
                     volumes: [{ volumeName: volume.name, containerPath: "/var/lib/mysql" }, ...(tls ? [tls.volume] : [])],
                 },
                 { parent: this, dependsOn: [...previous, volume, ...(marker ? [marker] : []), ...(tls ? [tls.step] : [])] },

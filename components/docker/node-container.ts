@@ -22,6 +22,8 @@ export interface NodeContainerArgs {
     readonly envs?: pulumi.Input<pulumi.Input<string>[]>;
     /** Replaces the image's entrypoint, for nodes that start through an uploaded script. */
     readonly entrypoints?: string[];
+    /** The user the entrypoint runs as, where the image's own USER is not the one it needs. */
+    readonly user?: string;
     /** Replaces the image's command. */
     readonly command?: string[];
     /** TCP ports published on the host: container port (internal) to host port (external). */
@@ -50,6 +52,7 @@ export function nodeContainer(name: string, args: NodeContainerArgs, opts: pulum
             uploads,
             envs: args.envs,
             entrypoints: args.entrypoints,
+            user: args.user,
             command: args.command,
             ports: args.ports?.map((p) => ({ internal: p.internal, external: p.external, protocol: "tcp" })),
             volumes: args.volumes,

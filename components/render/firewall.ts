@@ -224,24 +224,47 @@ add() {
             echo "present: $chain $*"
         else
             firewall-cmd --direct --add-rule ipv4 filter "$chain" 0 "$@" >/dev/null
+            touched=1
             echo "added at run time: $chain $*"
         fi
     else
         firewall-cmd --permanent --direct --add-rule ipv4 filter "$chain" 0 "$@" >/dev/null
         changed=1
+        touched=1
         echo "added: $chain $*"
     fi
 }
 ${vrrp.map((r) => `add ${words(r)}`).join("\n")}
 `;
+    // firewalld accepts a direct rule it cannot run (its ipv4 backend is iptables, which a host
+    // without Docker may lack) and says so only in its log: the rules added are looked for again.
+    const directCheck =
+        vrrp.length === 0
+            ? ""
+            : `if [ "$touched" = 1 ]; then
+    direct_runtime=$(firewall-cmd --direct --get-all-rules)
+    missing=0
+    running() {
+        chain=$1
+        shift
+        if ! listed "ipv4 filter $chain 0 $*" "$direct_runtime"; then
+            echo "firewalld holds the direct rule $chain $* but does not run it: its ipv4 backend needs iptables (journalctl -u firewalld: INVALID_IPV)" >&2
+            missing=1
+        fi
+    }
+${vrrp.map((r) => `    running ${words(r)}`).join("\n")}
+    [ "$missing" = 0 ] || exit 1
+fi
+`;
     return `${HEADER(vrrp.length === 0 ? "Admits this host's ports as firewalld rich rules." : "Admits VRRP as firewalld direct and rich rules and this host's ports as rich rules.")}
 changed=0
+touched=0
 ${LISTED}
 ${richPart}${directPart}if [ "$changed" = 1 ]; then
     firewall-cmd --reload >/dev/null
     echo "firewalld reloaded"
 fi
-`;
+${directCheck}`;
 }
 
 /** The zone of the firewall interface, else the default zone, into $zone. */

@@ -18,8 +18,9 @@
 import { Pxc, PxcNode, Topology } from "../../model/schema";
 import { ROOT_CLIENT_CNF } from "./client-cnf";
 import { RenderedFile, script } from "./file";
-import { CLUSTERCHECK_CNF_PATH } from "./health-services";
-import { GALERA_SST_AUTH_CNF_NAME } from "./mysql-cnf";
+import { canonicalCidr } from "../../model/net";
+import { CLUSTERCHECK_CNF_PATH, CLUSTERCHECK_SCRIPT_PATH, CLUSTERCHECK_SERVICE_USER, CLUSTERCHECK_XINETD_PATH } from "./health-services";
+import { GALERA_CNF_DIR, GALERA_SST_AUTH_CNF_NAME } from "./mysql-cnf";
 
 export const GALERA_START_PATH = "/usr/local/bin/ha-galera-start";
 export const GALERA_INIT_SQL_PATH = "/etc/ha-mysql/init.sql";
@@ -45,14 +46,8 @@ export interface GaleraStartOptions {
     readonly positionPort?: number;
 }
 
-/**
- * Runtime files of the wrapper (position, bootstrap request), cleared at every start. The
- * MariaDB image runs the wrapper as root; the Percona images run it as their mysql user,
- * who cannot write /run.
- */
-export function galeraRunDir(flavor: Pxc["flavor"]): string {
-    return flavor === "mariadb" ? "/run/ha-galera" : "/tmp/ha-galera";
-}
+/** Runtime files of the wrapper (position, bootstrap request), cleared at every start; every image runs it as root. */
+export const GALERA_RUN_DIR = "/run/ha-galera";
 
 /** The server binary that answers --wsrep-recover in each image. */
 function serverBinary(flavor: Pxc["flavor"]): string {
@@ -73,6 +68,8 @@ export interface GaleraScriptContext {
     readonly self: PxcNode;
     readonly positionPort: number;
     readonly runDir: string;
+    /** The stack network's subnet: where the clustercheck's callers are. */
+    readonly network: string;
 }
 
 export function galeraScriptContext(t: Topology, node: string, opts: GaleraStartOptions, who: string): GaleraScriptContext {
@@ -83,7 +80,7 @@ export function galeraScriptContext(t: Topology, node: string, opts: GaleraStart
     const positionPort = opts.positionPort ?? GALERA_POSITION_PORT;
     const taken = [...GALERA_RESERVED_PORTS, pxc.clustercheck.port];
     if (taken.includes(positionPort)) throw new Error(`${who}: position port ${positionPort} collides with a Galera, server or clustercheck port (${taken.join(", ")})`);
-    return { pxc, self, positionPort, runDir: galeraRunDir(pxc.flavor) };
+    return { pxc, self, positionPort, runDir: GALERA_RUN_DIR, network: t.network.subnet };
 }
 
 /** Constants and member probes both scripts share, so they judge the members alike. */
@@ -122,40 +119,56 @@ member_position() {
 }`;
 }
 
+/** How each flavor makes an empty data directory: MariaDB's install script; mysqld --initialize for Percona's, which refuses any file in it. */
+function initialiseDatadir(flavor: Pxc["flavor"]): string {
+    if (flavor === "mariadb") return `mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db >/dev/null`;
+    return `# mysqld --initialize refuses a data directory with any file in it: the marker steps aside
+  # while it runs and comes back after, so it is still there if the initialisation fails.
+  had_marker=0
+  if [ -f "$MARKER" ]; then had_marker=1; mv -f "$MARKER" "$RUN_DIR/new-cluster-marker"; fi
+  initialised=0
+  if mysqld --initialize-insecure --user=mysql --datadir="$DATADIR" >"$RUN_DIR/initialise.log" 2>&1; then initialised=1; fi
+  if [ "$had_marker" = 1 ]; then mv -f "$RUN_DIR/new-cluster-marker" "$MARKER"; fi
+  if [ "$initialised" = 0 ]; then
+    log "mysqld --initialize-insecure failed; its last lines:"
+    tail -n 20 "$RUN_DIR/initialise.log" >&2
+    exit 1
+  fi`;
+}
+
+/**
+ * Every flavor starts its server the same way: this wrapper, running as root, initialises an
+ * empty data directory only on a bootstrap, hands the uploaded 0600 files to mysql, starts the
+ * clustercheck service, and execs the server with --wsrep-new-cluster and the users file, or
+ * with the members to join. The Percona images' own entrypoint is not used: it would take the
+ * passwords from the environment, and with CLUSTER_JOIN empty it leaves the rendered gcomm://
+ * list of every member in force without --wsrep-new-cluster, so a new cluster cannot form.
+ */
 function startServer(c: GaleraScriptContext): string {
-    if (c.pxc.flavor === "mariadb") {
-        return `if [ "$decision" = bootstrap ] && [ ! -d "$DATADIR/mysql" ]; then
+    const server = serverBinary(c.pxc.flavor);
+    return `if [ "$decision" = bootstrap ] && [ ! -d "$DATADIR/mysql" ]; then
   log "initialising an empty data directory"
-  mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db >/dev/null
+  ${initialiseDatadir(c.pxc.flavor)}
 fi
 chown -R mysql:mysql "$DATADIR"
 # Uploaded files arrive owned by root; these 0600 ones are read by processes running as mysql
-# (mariadbd reads --init-file after dropping to mysql; the clustercheck service; the SST script).
-for f in ${GALERA_INIT_SQL_PATH} ${CLUSTERCHECK_CNF_PATH} /etc/mysql/*/${GALERA_SST_AUTH_CNF_NAME}; do if [ -f "$f" ]; then chown mysql:mysql "$f"; fi; done
-# The clustercheck HTTP service HAProxy polls (its files are uploaded with this script).
-if command -v xinetd >/dev/null && [ -f /etc/xinetd.d/mysqlchk ]; then xinetd -pidfile /run/xinetd.pid; fi
+# (${server} reads --init-file after dropping to mysql; the clustercheck service; the SST script).
+for f in ${GALERA_INIT_SQL_PATH} ${CLUSTERCHECK_CNF_PATH} ${GALERA_CNF_DIR[c.pxc.flavor]}/${GALERA_SST_AUTH_CNF_NAME}; do if [ -f "$f" ]; then chown mysql:mysql "$f"; fi; done
+# The clustercheck HTTP service HAProxy polls (its files are uploaded with this script): xinetd
+# where the image has it, else socat on this node's address, answering the network only.
+if command -v xinetd >/dev/null && [ -f ${CLUSTERCHECK_XINETD_PATH} ]; then
+  xinetd -pidfile /run/xinetd.pid
+elif command -v socat >/dev/null; then
+  socat "TCP-LISTEN:$CLUSTERCHECK_PORT,bind=$SELF_IP,fork,reuseaddr,range=${canonicalCidr(c.network)}" "EXEC:${CLUSTERCHECK_SCRIPT_PATH},su=${CLUSTERCHECK_SERVICE_USER}" </dev/null >/dev/null 2>&1 &
+else
+  log "neither xinetd nor socat in the image: no clustercheck on port $CLUSTERCHECK_PORT, so HAProxy and the other members see this node as down"
+fi
 start_watchdog
 if [ "$decision" = bootstrap ]; then
   # The users file is idempotent (CREATE IF NOT EXISTS, then ALTER): every bootstrap applies it.
-  exec mariadbd --user=mysql --wsrep-new-cluster --init-file=${GALERA_INIT_SQL_PATH} "$@"
+  exec ${server} --user=mysql --wsrep-new-cluster --init-file=${GALERA_INIT_SQL_PATH} "$@"
 fi
-exec mariadbd --user=mysql --wsrep_cluster_address="gcomm://$join" "$@"`;
-    }
-    // The Percona image's own entrypoint initialises the data directory and joins CLUSTER_JOIN
-    // (empty: a new cluster).
-    return `readonly ENTRYPOINT=\${HA_GALERA_ENTRYPOINT:-/entrypoint.sh}
-if [ "$decision" = bootstrap ]; then
-  export CLUSTER_JOIN=""
-  # mysqld --initialize refuses a data directory with any file in it; the decision is made.
-  if [ ! -d "$DATADIR/mysql" ] && [ -f "$MARKER" ]; then
-    log "removing $MARKER: the image initialises the data directory only when it is empty"
-    rm -f "$MARKER"
-  fi
-else
-  export CLUSTER_JOIN="$join"
-fi
-start_watchdog
-exec "$ENTRYPOINT" "$@"`;
+exec ${server} --user=mysql --wsrep_cluster_address="gcomm://$join" "$@"`;
 }
 
 export function renderGaleraStart(t: Topology, node: string, opts: GaleraStartOptions = {}): RenderedFile {
@@ -163,7 +176,6 @@ export function renderGaleraStart(t: Topology, node: string, opts: GaleraStartOp
     const flavor = c.pxc.flavor;
     const server = serverBinary(flavor);
     const probe = galeraProbeSeconds(c.pxc);
-    const chownRecoverLog = flavor === "mariadb" ? `\n    chown -R mysql:mysql "$DATADIR" "$out"` : "";
     return script(
         GALERA_START_PATH,
         `#!/bin/bash
@@ -186,7 +198,7 @@ export function renderGaleraStart(t: Topology, node: string, opts: GaleraStartOp
 # Test hooks (environment; the defaults are the rendered values): HA_GALERA_DATADIR,
 # HA_GALERA_RUN_DIR, HA_GALERA_PROBE_SECONDS, HA_GALERA_POLL_SECONDS,
 # HA_GALERA_WATCHDOG_GRACE_SECONDS, HA_GALERA_WATCHDOG_START_SECONDS,
-# HA_GALERA_WATCHDOG_INTERVAL_SECONDS${flavor === "mariadb" ? "" : ", HA_GALERA_ENTRYPOINT"}.
+# HA_GALERA_WATCHDOG_INTERVAL_SECONDS.
 set -euo pipefail
 
 ${galeraShellCommon(c)}
@@ -330,7 +342,8 @@ probe_for_new_cluster() {
 # Reads the position InnoDB holds when grastate.dat has none (seqno -1 after a crash).
 recover_position() {
     local out=$RUN_DIR/wsrep-recover.log found
-    : >"$out"${chownRecoverLog}
+    : >"$out"
+    chown -R mysql:mysql "$DATADIR" "$out"
     log "grastate.dat has seqno -1 (the server did not save its position): asking ${server} --wsrep-recover"
     if ! timeout 900 ${server} --user=mysql --wsrep-recover --log-error="$out" "$@" >>"$out" 2>&1; then
         log "${server} --wsrep-recover failed; its last lines:"

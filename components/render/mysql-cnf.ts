@@ -97,6 +97,11 @@ function galeraNode(pxc: Pxc, node: string): { n: PxcNode; index: number } {
  */
 const MAX_CONNECT_ERRORS = 1_000_000_000;
 
+/** PXC 8.0 without the stack's TLS: cluster traffic encryption explicitly off (it is on by default, and needs shared certificates). */
+export function clusterTrafficOptOut(t: Topology): boolean {
+    return t.database.pxc?.flavor === "pxc80" && !t.tls.enabled;
+}
+
 /** PXC 5.7's xtrabackup-v2 and MariaDB's mariabackup log in to the donor; PXC 8.0 uses an internal user, rsync none. */
 export function needsSstAuth(pxc: Pxc): boolean {
     if (pxc.sstMethod === "rsync") return false;
@@ -127,12 +132,20 @@ export function renderGaleraCnf(t: Topology, node: string): RenderedFile {
         ["wsrep_sst_method", pxc.sstMethod],
         ["wsrep_provider_options", `"${[`gcache.size=${pxc.gcacheSize}`, ...evsOptions(pxc.suspectTimeoutMs), ...galeraSocketTlsOptions(t)].join("; ")}"`],
         ...(pxc.flavor === "mariadb" ? [] : [["pxc_strict_mode", "ENFORCING"] as const]),
+        ...(clusterTrafficOptOut(t) ? [["pxc-encrypt-cluster-traffic", "OFF"] as const] : []),
     ];
     const header = [
         `Galera settings for ${n.name} of cluster ${pxc.clusterName} (${pxc.flavor}); rendered by ha-mysql, edits are overwritten.`,
         "Every node, the bootstrap one included, lists every member: bootstrapping is the start",
         "flag --wsrep-new-cluster on the first start only, never a setting that outlives it.",
         ...(needsSstAuth(pxc) ? [`wsrep_sst_auth is in ${GALERA_SST_AUTH_CNF_NAME} (mode 0600).`] : []),
+        ...(clusterTrafficOptOut(t)
+            ? [
+                  "pxc-encrypt-cluster-traffic is OFF because tls.enabled is false: PXC 8.0 turns it on by default, and",
+                  "then every node must hold certificates of one CA, which the certificates each node generates",
+                  "for itself at initialisation are not; set tls.enabled to encrypt with the stack's CA.",
+              ]
+            : []),
     ];
     return file(`${GALERA_CNF_DIR[pxc.flavor]}/${GALERA_CNF_NAME}`, cnf(header, settings));
 }

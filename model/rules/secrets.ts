@@ -35,19 +35,6 @@ export interface SecretUse {
     readonly limits?: readonly ValueLimit[];
 }
 
-/**
- * The Percona images' entrypoint, which initialises the data directory, writes MYSQL_ROOT_PASSWORD,
- * XTRABACKUP_PASSWORD and CLUSTERCHECK_PASSWORD into SQL between single quotes without escaping them.
- */
-const PERCONA_SQL: ValueLimit = {
-    refuses: (v) => /['\\]/.test(v),
-    why: "holds a ' or a \\, which the Percona image's entrypoint writes unescaped into the SQL that creates its users (flavor mariadb takes any printable password)",
-};
-/** The PXC 5.7 entrypoint also runs `sed "s|...|wsrep_sst_auth='xtrabackup:$XTRABACKUP_PASSWORD'|"` at every start. */
-const PERCONA57_SED: ValueLimit = {
-    refuses: (v) => v.includes("|"),
-    why: "holds a |, which ends the sed command the PXC 5.7 image's entrypoint writes the SST password with at every start",
-};
 /** MyCat 1.6 reads each <property> of server.xml with String.trim(). */
 const MYCAT_TRIM: ValueLimit = {
     refuses: (v) => /^\s|\s$/.test(v),
@@ -65,11 +52,9 @@ export function secretUses(t: Topology): SecretUse[] {
     t.hosts.forEach((h, i) => add(h.ssh.privateKeySecret, `hosts[${i}].ssh.privateKeySecret`, sshKey, "sshKey"));
     const pxc = t.database.pxc;
     if (pxc) {
-        // The Percona flavors start through the image's entrypoint, which receives these three.
-        const percona = pxc.flavor === "mariadb" ? [] : [PERCONA_SQL];
-        add(pxc.rootPasswordSecret, "database.pxc.rootPasswordSecret", mysqlUser("root"), "password", percona);
-        add(pxc.sstPasswordSecret, "database.pxc.sstPasswordSecret", { role: "sst", text: "the Galera SST user's password" }, "password", pxc.flavor === "pxc57" ? [...percona, PERCONA57_SED] : percona);
-        add(pxc.clustercheck.passwordSecret, "database.pxc.clustercheck.passwordSecret", mysqlUser(pxc.clustercheck.user), "password", percona);
+        add(pxc.rootPasswordSecret, "database.pxc.rootPasswordSecret", mysqlUser("root"));
+        add(pxc.sstPasswordSecret, "database.pxc.sstPasswordSecret", { role: "sst", text: "the Galera SST user's password" });
+        add(pxc.clustercheck.passwordSecret, "database.pxc.clustercheck.passwordSecret", mysqlUser(pxc.clustercheck.user));
         if (pxc.app) add(pxc.app.passwordSecret, "database.pxc.app.passwordSecret", mysqlUser(pxc.app.user));
     }
     const dm = t.database.dualMaster;

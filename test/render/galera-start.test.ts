@@ -83,6 +83,15 @@ const STUBS: Record<string, string> = {
     server: `#!/bin/bash
 echo "$(basename "$0") $*" >>"$STUB_LOG"
 for a in "$@"; do
+    case "$a" in --datadir=*) datadir=\${a#--datadir=} ;; esac
+done
+for a in "$@"; do
+    if [ "$a" = --initialize-insecure ]; then
+        # As mysqld --initialize: refuses a data directory with any file in it.
+        if [ -n "$(ls -A "$datadir")" ]; then echo "[ERROR] --initialize specified but the data directory has files in it. Aborting." >&2; exit 1; fi
+        mkdir -p "$datadir/mysql"
+        exit 0
+    fi
     if [ "$a" = --wsrep-recover ]; then
         if [ -n "\${STUB_RECOVERED:-}" ]; then echo "2026-12-01 12:53:36 0 [Note] WSREP: Recovered position: $STUB_RECOVERED" >&2; fi
         exit 0
@@ -109,9 +118,10 @@ echo "chown $*" >>"$STUB_LOG"
     xinetd: `#!/bin/bash
 echo "xinetd $*" >>"$STUB_LOG"
 `,
-    // The Percona image's entrypoint.
-    entrypoint: `#!/bin/bash
-echo "entrypoint CLUSTER_JOIN=\${CLUSTER_JOIN-unset} $*" >>"$STUB_LOG"
+    // socat: the clustercheck service is recorded, not started; the position service runs for real.
+    socat: `#!/bin/bash
+case "$*" in *EXEC:*) echo "socat $*" >>"$STUB_LOG"; exit 0 ;; esac
+exec /usr/bin/socat "$@"
 `,
 };
 
@@ -268,7 +278,6 @@ async function scenario(base: Topology = dev.topology): Promise<Scenario> {
                     HA_GALERA_PROBE_SECONDS: "2",
                     HA_GALERA_POLL_SECONDS: "1",
                     HA_GALERA_WATCHDOG_INTERVAL_SECONDS: "1",
-                    HA_GALERA_ENTRYPOINT: path.join(bin, "entrypoint"),
                     ...env,
                 },
             });
@@ -568,23 +577,41 @@ describe("ha-galera-start decides (stub servers, loopback members)", () => {
         }
     }, 30_000);
 
-    describe("the Percona flavor hands the decision to the image's entrypoint", () => {
-        it("bootstrap: CLUSTER_JOIN empty, and the marker leaves the datadir the image initialises", async () => {
+    describe("the Percona flavor starts mysqld itself, as the MariaDB flavor starts mariadbd", () => {
+        it("bootstrap: mysqld --initialize with the marker out of the way, then --wsrep-new-cluster and the users file; clustercheck by socat", async () => {
             const s = await scenario(percona.topology);
             const n = s.node("pn1", { marker: true });
             s.start(n);
-            await waitUntil("the entrypoint", () => exited(n), 20_000);
-            expect(n.calls()).toEqual(["entrypoint CLUSTER_JOIN= "]);
-            expect(fs.readdirSync(n.datadir)).toEqual([]);
+            await waitUntil("the server", () => exited(n), 20_000);
+            expect(n.calls().filter((c) => !c.startsWith("chown"))).toEqual([
+                `mysqld --initialize-insecure --user=mysql --datadir=${n.datadir}`,
+                expect.stringMatching(new RegExp(`^socat TCP-LISTEN:${s.ccPort},bind=127\\.0\\.0\\.2,fork,reuseaddr,range=\\S+ EXEC:/usr/local/bin/clustercheck,su=mysql$`)),
+                "mysqld --user=mysql --wsrep-new-cluster --init-file=/etc/ha-mysql/init.sql",
+            ]);
+            // The marker is back, for the stack's step to drop once the node is Synced.
+            expect(fs.readdirSync(n.datadir).sort()).toEqual(["ha-new-cluster", "mysql"]);
         }, 30_000);
 
-        it("join: CLUSTER_JOIN is the Synced member, then the others", async () => {
+        it("a failed initialisation leaves the marker in place and starts no server", async () => {
+            const s = await scenario(percona.topology);
+            const n = s.node("pn1", { marker: true });
+            fs.writeFileSync(path.join(n.datadir, "lost+found"), "");
+            s.start(n);
+            await waitUntil("the wrapper to stop", () => exited(n), 20_000);
+            expect(n.exitCode).toBe(1);
+            expect(serverStarts(n).filter((c) => !c.includes("--initialize"))).toEqual([]);
+            expect(n.log()).toMatch(/mysqld --initialize-insecure failed; its last lines:\n.*data directory has files in it/);
+            expect(fs.readdirSync(n.datadir).sort()).toEqual(["ha-new-cluster", "lost+found"]);
+        }, 30_000);
+
+        it("join: the Synced member, then the others, on mysqld's command line", async () => {
             const s = await scenario(percona.topology);
             await s.fake("pn2", 200);
             const n = s.node("pn1", { grastate: { uuid: U, seqno: 4, safe: 0 } });
             s.start(n);
-            await waitUntil("the entrypoint", () => exited(n), 20_000);
-            expect(n.calls()).toEqual(["entrypoint CLUSTER_JOIN=127.0.0.3,127.0.0.4 "]);
+            await waitUntil("the server", () => exited(n), 20_000);
+            expect(serverStarts(n)).toEqual(["mysqld --user=mysql --wsrep_cluster_address=gcomm://127.0.0.3,127.0.0.4"]);
+            expect(n.calls().filter((c) => c.includes("--initialize"))).toEqual([]);
         }, 30_000);
     });
 });

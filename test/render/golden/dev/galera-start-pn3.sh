@@ -354,9 +354,16 @@ fi
 chown -R mysql:mysql "$DATADIR"
 # Uploaded files arrive owned by root; these 0600 ones are read by processes running as mysql
 # (mariadbd reads --init-file after dropping to mysql; the clustercheck service; the SST script).
-for f in /etc/ha-mysql/init.sql /etc/mysql/clustercheck.cnf /etc/mysql/*/61-galera-sst-auth.cnf; do if [ -f "$f" ]; then chown mysql:mysql "$f"; fi; done
-# The clustercheck HTTP service HAProxy polls (its files are uploaded with this script).
-if command -v xinetd >/dev/null && [ -f /etc/xinetd.d/mysqlchk ]; then xinetd -pidfile /run/xinetd.pid; fi
+for f in /etc/ha-mysql/init.sql /etc/mysql/clustercheck.cnf /etc/mysql/mariadb.conf.d/61-galera-sst-auth.cnf; do if [ -f "$f" ]; then chown mysql:mysql "$f"; fi; done
+# The clustercheck HTTP service HAProxy polls (its files are uploaded with this script): xinetd
+# where the image has it, else socat on this node's address, answering the network only.
+if command -v xinetd >/dev/null && [ -f /etc/xinetd.d/mysqlchk ]; then
+  xinetd -pidfile /run/xinetd.pid
+elif command -v socat >/dev/null; then
+  socat "TCP-LISTEN:$CLUSTERCHECK_PORT,bind=$SELF_IP,fork,reuseaddr,range=172.18.0.0/24" "EXEC:/usr/local/bin/clustercheck,su=mysql" </dev/null >/dev/null 2>&1 &
+else
+  log "neither xinetd nor socat in the image: no clustercheck on port $CLUSTERCHECK_PORT, so HAProxy and the other members see this node as down"
+fi
 start_watchdog
 if [ "$decision" = bootstrap ]; then
   # The users file is idempotent (CREATE IF NOT EXISTS, then ALTER): every bootstrap applies it.

@@ -3,6 +3,7 @@
 set -eu
 
 changed=0
+touched=0
 # Whether line $1 is one of the lines of $2.
 listed() { printf '%s\n' "$2" | grep -qxF -- "$1"; }
 zone=$(firewall-cmd --get-zone-of-interface=enp0s8 2>/dev/null) || zone=$(firewall-cmd --get-default-zone)
@@ -51,11 +52,13 @@ add() {
             echo "present: $chain $*"
         else
             firewall-cmd --direct --add-rule ipv4 filter "$chain" 0 "$@" >/dev/null
+            touched=1
             echo "added at run time: $chain $*"
         fi
     else
         firewall-cmd --permanent --direct --add-rule ipv4 filter "$chain" 0 "$@" >/dev/null
         changed=1
+        touched=1
         echo "added: $chain $*"
     fi
 }
@@ -66,4 +69,21 @@ add OUTPUT -o enp0s8 -p vrrp -d 192.168.56.105 -m comment --comment ha-mysql -j 
 if [ "$changed" = 1 ]; then
     firewall-cmd --reload >/dev/null
     echo "firewalld reloaded"
+fi
+if [ "$touched" = 1 ]; then
+    direct_runtime=$(firewall-cmd --direct --get-all-rules)
+    missing=0
+    running() {
+        chain=$1
+        shift
+        if ! listed "ipv4 filter $chain 0 $*" "$direct_runtime"; then
+            echo "firewalld holds the direct rule $chain $* but does not run it: its ipv4 backend needs iptables (journalctl -u firewalld: INVALID_IPV)" >&2
+            missing=1
+        fi
+    }
+    running INPUT -i enp0s8 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
+    running OUTPUT -o enp0s8 -p vrrp -d 224.0.0.18 -m comment --comment ha-mysql -j ACCEPT
+    running INPUT -i enp0s8 -p vrrp -s 192.168.56.105 -m comment --comment ha-mysql -j ACCEPT
+    running OUTPUT -o enp0s8 -p vrrp -d 192.168.56.105 -m comment --comment ha-mysql -j ACCEPT
+    [ "$missing" = 0 ] || exit 1
 fi

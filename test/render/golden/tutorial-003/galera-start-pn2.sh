@@ -18,7 +18,7 @@
 # Test hooks (environment; the defaults are the rendered values): HA_GALERA_DATADIR,
 # HA_GALERA_RUN_DIR, HA_GALERA_PROBE_SECONDS, HA_GALERA_POLL_SECONDS,
 # HA_GALERA_WATCHDOG_GRACE_SECONDS, HA_GALERA_WATCHDOG_START_SECONDS,
-# HA_GALERA_WATCHDOG_INTERVAL_SECONDS, HA_GALERA_ENTRYPOINT.
+# HA_GALERA_WATCHDOG_INTERVAL_SECONDS.
 set -euo pipefail
 
 readonly NODE=pn2
@@ -28,7 +28,7 @@ readonly MEMBERS=(pn1 pn2 pn3 pn4 pn5)
 readonly MEMBER_IPS=(172.18.0.2 172.18.0.3 172.18.0.4 172.18.0.5 172.18.0.6)
 readonly CLUSTERCHECK_PORT=9200
 readonly POSITION_PORT=4569
-readonly RUN_DIR=${HA_GALERA_RUN_DIR:-/tmp/ha-galera}
+readonly RUN_DIR=${HA_GALERA_RUN_DIR:-/run/ha-galera}
 readonly POLL_SECONDS=${HA_GALERA_POLL_SECONDS:-5}
 readonly POSITION_FILE=$RUN_DIR/position
 readonly FLAG=$RUN_DIR/bootstrap-now
@@ -194,6 +194,7 @@ probe_for_new_cluster() {
 recover_position() {
     local out=$RUN_DIR/wsrep-recover.log found
     : >"$out"
+    chown -R mysql:mysql "$DATADIR" "$out"
     log "grastate.dat has seqno -1 (the server did not save its position): asking mysqld --wsrep-recover"
     if ! timeout 900 mysqld --user=mysql --wsrep-recover --log-error="$out" "$@" >>"$out" 2>&1; then
         log "mysqld --wsrep-recover failed; its last lines:"
@@ -346,16 +347,37 @@ if [ "$decision" = bootstrap ] && [ -f "$GRASTATE" ]; then
 fi
 stop_publishing
 trap - EXIT TERM INT
-readonly ENTRYPOINT=${HA_GALERA_ENTRYPOINT:-/entrypoint.sh}
-if [ "$decision" = bootstrap ]; then
-  export CLUSTER_JOIN=""
-  # mysqld --initialize refuses a data directory with any file in it; the decision is made.
-  if [ ! -d "$DATADIR/mysql" ] && [ -f "$MARKER" ]; then
-    log "removing $MARKER: the image initialises the data directory only when it is empty"
-    rm -f "$MARKER"
+if [ "$decision" = bootstrap ] && [ ! -d "$DATADIR/mysql" ]; then
+  log "initialising an empty data directory"
+  # mysqld --initialize refuses a data directory with any file in it: the marker steps aside
+  # while it runs and comes back after, so it is still there if the initialisation fails.
+  had_marker=0
+  if [ -f "$MARKER" ]; then had_marker=1; mv -f "$MARKER" "$RUN_DIR/new-cluster-marker"; fi
+  initialised=0
+  if mysqld --initialize-insecure --user=mysql --datadir="$DATADIR" >"$RUN_DIR/initialise.log" 2>&1; then initialised=1; fi
+  if [ "$had_marker" = 1 ]; then mv -f "$RUN_DIR/new-cluster-marker" "$MARKER"; fi
+  if [ "$initialised" = 0 ]; then
+    log "mysqld --initialize-insecure failed; its last lines:"
+    tail -n 20 "$RUN_DIR/initialise.log" >&2
+    exit 1
   fi
+fi
+chown -R mysql:mysql "$DATADIR"
+# Uploaded files arrive owned by root; these 0600 ones are read by processes running as mysql
+# (mysqld reads --init-file after dropping to mysql; the clustercheck service; the SST script).
+for f in /etc/ha-mysql/init.sql /etc/mysql/clustercheck.cnf /etc/percona-xtradb-cluster.conf.d/61-galera-sst-auth.cnf; do if [ -f "$f" ]; then chown mysql:mysql "$f"; fi; done
+# The clustercheck HTTP service HAProxy polls (its files are uploaded with this script): xinetd
+# where the image has it, else socat on this node's address, answering the network only.
+if command -v xinetd >/dev/null && [ -f /etc/xinetd.d/mysqlchk ]; then
+  xinetd -pidfile /run/xinetd.pid
+elif command -v socat >/dev/null; then
+  socat "TCP-LISTEN:$CLUSTERCHECK_PORT,bind=$SELF_IP,fork,reuseaddr,range=172.18.0.0/24" "EXEC:/usr/local/bin/clustercheck,su=mysql" </dev/null >/dev/null 2>&1 &
 else
-  export CLUSTER_JOIN="$join"
+  log "neither xinetd nor socat in the image: no clustercheck on port $CLUSTERCHECK_PORT, so HAProxy and the other members see this node as down"
 fi
 start_watchdog
-exec "$ENTRYPOINT" "$@"
+if [ "$decision" = bootstrap ]; then
+  # The users file is idempotent (CREATE IF NOT EXISTS, then ALTER): every bootstrap applies it.
+  exec mysqld --user=mysql --wsrep-new-cluster --init-file=/etc/ha-mysql/init.sql "$@"
+fi
+exec mysqld --user=mysql --wsrep_cluster_address="gcomm://$join" "$@"

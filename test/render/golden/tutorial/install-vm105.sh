@@ -13,13 +13,13 @@ for c in apt-get dnf yum; do if command -v "$c" >/dev/null 2>&1; then pm=$c; bre
 # A guard a run cut off before its end left behind would keep services from starting.
 if grep -qs 'ha-mysql install step' /usr/sbin/policy-rc.d; then rm -f /usr/sbin/policy-rc.d; echo "removed the /usr/sbin/policy-rc.d an earlier run of this step left behind"; fi
 case $pm in
-  apt-get) pkgs_firewalld='firewalld'; pkgs_docker='docker.io apparmor'; pkgs_keepalived='keepalived' ;;
-  dnf) pkgs_firewalld='firewalld'; pkgs_docker='docker-ce'; pkgs_keepalived='keepalived' ;;
-  yum) pkgs_firewalld='firewalld'; pkgs_docker='docker-ce'; pkgs_keepalived='keepalived' ;;
+  apt-get) pkgs_firewalld='firewalld iptables'; pkgs_docker='docker.io apparmor'; pkgs_keepalived='keepalived' ;;
+  dnf) pkgs_firewalld='firewalld iptables'; pkgs_docker='docker-ce'; pkgs_keepalived='keepalived' ;;
+  yum) pkgs_firewalld='firewalld iptables'; pkgs_docker='docker-ce'; pkgs_keepalived='keepalived' ;;
   *) pkgs_firewalld=; pkgs_docker=; pkgs_keepalived= ;;
 esac
 missing=; pkgs=
-if has firewall-cmd; then :; else missing="$missing firewalld"; pkgs="$pkgs ${pkgs_firewalld}"; fi
+if has firewall-cmd iptables; then :; else missing="$missing firewalld"; pkgs="$pkgs ${pkgs_firewalld}"; fi
 if { docker info >/dev/null 2>&1 || has docker dockerd; }; then :; else missing="$missing docker"; pkgs="$pkgs ${pkgs_docker}"; fi
 if has keepalived; then :; else missing="$missing keepalived"; pkgs="$pkgs ${pkgs_keepalived}"; fi
 # Runs the package manager; while another run holds its lock, waits and tries again (60 times, 5 s apart).
@@ -84,7 +84,7 @@ fi
   if [ -n "$policy" ]; then rm -f "$policy"; policy=; fi
   echo "installed$pkgs on $host"
 fi
-if has firewall-cmd; then :; else die 'firewalld (hosts[0].firewall.kind is firewalld) is still missing after the install: the packages installed ('"${pkgs_firewalld}"') do not provide firewall-cmd. Fix: install firewalld by hand'; fi
+if has firewall-cmd iptables; then :; else die 'firewalld (hosts[0].firewall.kind is firewalld; its VRRP direct rules run through iptables) is still missing after the install: the packages installed ('"${pkgs_firewalld}"') do not provide firewall-cmd and iptables. Fix: install firewalld (firewalld iptables) by hand'; fi
 if { docker info >/dev/null 2>&1 || has docker dockerd; }; then :; else die 'docker (this host runs the stack'\''s Docker engine) is still missing after the install: the packages installed ('"${pkgs_docker}"') do not provide docker and dockerd. Fix: set hosts[0].install.docker.packages to packages that do'; fi
 if has keepalived; then :; else die 'keepalived (keepalived holds VI_LAN on this host) is still missing after the install: the packages installed ('"${pkgs_keepalived}"') do not provide keepalived. Fix: install keepalived by hand'; fi
 if [ "$systemd" = yes ]; then

@@ -9,15 +9,15 @@ nosystemd="/run/systemd/system is missing; PID 1 is $(cat /proc/1/comm 2>/dev/nu
 pm=
 for c in apt-get dnf yum; do if command -v "$c" >/dev/null 2>&1; then pm=$c; break; fi; done
 install=; start=; docker_running=no
-if has firewall-cmd; then
+if has firewall-cmd iptables; then
   if firewall-cmd --state >/dev/null 2>&1; then :; else
     start="$start firewalld"
-    if [ "$systemd" = no ]; then problem 'firewalld (hosts[0].firewall.kind is firewalld) is installed but not running, and the stack starts it only under systemd'" ($nosystemd)" 'start firewalld on vm105 by hand, or boot it with systemd'; fi
+    if [ "$systemd" = no ]; then problem 'firewalld (hosts[0].firewall.kind is firewalld; its VRRP direct rules run through iptables) is installed but not running, and the stack starts it only under systemd'" ($nosystemd)" 'start firewalld on vm105 by hand, or boot it with systemd'; fi
   fi
 else
   install="$install firewalld"
-  if [ -z "$pm" ]; then problem 'firewalld (hosts[0].firewall.kind is firewalld) is not installed, and there is no package manager the stack knows (apt-get, dnf, yum)' 'install firewalld on vm105 by hand'; fi
-  if [ "$systemd" = no ]; then problem 'firewalld (hosts[0].firewall.kind is firewalld) is not installed, and the stack installs only under systemd'" ($nosystemd)" 'boot vm105 with systemd, or install firewalld on vm105 by hand (a host without systemd is accepted when everything the stack needs is present and running)'; fi
+  if [ -z "$pm" ]; then problem 'firewalld (hosts[0].firewall.kind is firewalld; its VRRP direct rules run through iptables) is not installed, and there is no package manager the stack knows (apt-get, dnf, yum)' 'install firewalld (firewalld iptables) on vm105 by hand'; fi
+  if [ "$systemd" = no ]; then problem 'firewalld (hosts[0].firewall.kind is firewalld; its VRRP direct rules run through iptables) is not installed, and the stack installs only under systemd'" ($nosystemd)" 'boot vm105 with systemd, or install firewalld (firewalld iptables) on vm105 by hand (a host without systemd is accepted when everything the stack needs is present and running)'; fi
 fi
 if { docker info >/dev/null 2>&1 || has docker dockerd; }; then
   if docker info >/dev/null 2>&1; then :; else
