@@ -239,8 +239,9 @@ describe("firewall scripts", () => {
         expect(afterRemove).toBe("");
         expect(afterRemoveAgain).toBe("");
         const adds = (calls: string[]) => calls.filter((l) => /--add-rich-rule|--add-rule|--remove-rich-rule|--remove-rule/.test(l));
-        // First apply: the zone (interface, else default), four listings, one add per rich set, one per direct rule, the reload.
-        expect(r.calls[0].length).toBeLessThanOrEqual(9 + vrrp.length);
+        // First apply: the zone (interface, else default), four listings, one add per rich set, one per direct rule, the reload,
+        // and the running direct rules listed again.
+        expect(r.calls[0].length).toBeLessThanOrEqual(10 + vrrp.length);
         expect(r.calls[0].filter((l) => /--direct --add-rule/.test(l))).toHaveLength(vrrp.length);
         expect(r.calls[0].filter((l) => /--add-rich-rule/.test(l))).toHaveLength(2);
         // A second apply only lists.
@@ -251,6 +252,22 @@ describe("firewall scripts", () => {
         expect(r.calls[2].filter((l) => /--direct --remove-rule/.test(l))).toHaveLength(2 * vrrp.length);
         expect(adds(r.calls[3])).toEqual([]);
     }, 660_000);
+
+    it.each(onePerStack)("%s: apply fails, naming the rule and iptables, when firewalld keeps its direct rules without running them", (_n, c) => {
+        const stage = fs.mkdtempSync(path.join(os.tmpdir(), "fwd-nodirect-"));
+        try {
+            // A firewalld without its ipv4 backend: it takes every rule, and its running set holds no direct rule.
+            fs.mkdirSync(path.join(stage, "bin"));
+            fs.writeFileSync(path.join(stage, "bin", "firewall-cmd"), '#!/bin/sh\ncase "$*" in *--get-zone-of-interface*|*--get-default-zone*) echo public ;; esac\nexit 0\n', { mode: 0o755 });
+            fs.writeFileSync(path.join(stage, "apply.sh"), fw(c).apply.content);
+            const r = spawnSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", 'mkdir -p /var/lib/ha-mysql && mount -t tmpfs tmpfs /var/lib/ha-mysql && PATH="$0/bin:$PATH" sh "$0/apply.sh"', stage], { encoding: "utf8", timeout: 60_000 });
+            const first = vrrpRules(topo(c), c.host)[0];
+            expect(r.status).toBe(1);
+            expect(r.stderr).toContain(`firewalld holds the direct rule ${first.chain} ${first.args.join(" ")} but does not run it: its ipv4 backend needs iptables`);
+        } finally {
+            fs.rmSync(stage, { recursive: true, force: true });
+        }
+    });
 
     it.each(named("firewalld"))("%s: firewall-offline-cmd accepts every VRRP direct rule and finds it again", (_n, c) => {
         const rules = vrrpRules(topo(c), c.host);

@@ -189,7 +189,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             const r = h.run(renderPreflight(t, "vm107"));
             expect(r.code).not.toBe(0);
             expect(r.stderr).toContain("host vm107: keepalived (keepalived holds VI_LAN on this host) is not installed, and hosts[1].install.enabled is false. Fix: install keepalived on vm107, or set hosts[1].install.enabled: true");
-            expect(r.stderr).toContain("host vm107: firewalld (hosts[1].firewall.kind is firewalld) is installed but not running, and hosts[1].install.enabled is false. Fix: start it (systemctl enable --now firewalld), or set hosts[1].install.enabled: true");
+            expect(r.stderr).toContain("host vm107: firewalld (hosts[1].firewall.kind is firewalld; its VRRP direct rules run through iptables) is installed but not running, and hosts[1].install.enabled is false. Fix: start it (systemctl enable --now firewalld), or set hosts[1].install.enabled: true");
             expect(r.stderr).toMatch(/preflight of vm107: 2 problem\(s\)/);
         });
 
@@ -306,7 +306,7 @@ describe.each(SHELLS.map((s) => [s]))("under %s", (shell) => {
             const h = make({ systemd: true, missing: ["docker", "firewall-cmd", "keepalived"], dockerRunning: false, firewalldRunning: false });
             const r = go(h, t, "vm105");
             expect([r.code, r.stderr]).toEqual([0, ""]);
-            expect(aptInstalls(h)).toEqual([`${APT} firewalld docker.io apparmor keepalived `]);
+            expect(aptInstalls(h)).toEqual([`${APT} firewalld iptables docker.io apparmor keepalived `]);
             const order = h.root.calls().filter((c) => /^(firewall-offline-cmd --add|systemctl (enable|start|restart))/.test(c));
             expect(order).toEqual(["firewall-offline-cmd --add-port=2222/tcp ", "systemctl enable -q --now firewalld ", "systemctl enable -q docker ", "systemctl start docker "]);
             expect(r.stdout).toMatch(/admitted the SSH port 2222\/tcp in firewalld's default zone before starting it/);

@@ -100,7 +100,19 @@ case "$sql" in
 esac`),
     ip: stub(`case "$*" in *"-4 addr show"|*"-o -4 addr show") cat /stub/.ip-addrs 2>/dev/null ;; esac`),
     iptables: stub(`case "$*" in *" -C "*|"-C "*) exit 1 ;; esac`),
-    "firewall-cmd": stub(`case "$*" in *--get-zone-of-interface*) echo public ;; *--query-rule*|*--query-rich-rule*) exit 1 ;; esac`),
+    // firewall-cmd: the zone is public; direct rules are kept per set (permanent, runtime) as
+    // firewalld lists them, and a reload makes the running set the permanent one.
+    "firewall-cmd": stub(`set_=runtime
+for a do [ "$a" = --permanent ] && set_=permanent; done
+rules="$state/fwd-direct-$set_"
+case "$*" in
+*--get-zone-of-interface*) echo public ;;
+*--query-rule*|*--query-rich-rule*) exit 1 ;;
+*"--direct --get-all-rules"*) cat "$rules" 2>/dev/null || : ;;
+*"--direct --add-rule "*) printf '%s\\n' "$*" | sed 's/.*--direct --add-rule //' >>"$rules" ;;
+*"--direct --remove-rule "*) r=$(printf '%s\\n' "$*" | sed 's/.*--direct --remove-rule //'); grep -vxF -- "$r" "$rules" >"$rules.new" || :; mv -f "$rules.new" "$rules" ;;
+*--reload*) cp "$state/fwd-direct-permanent" "$state/fwd-direct-runtime" 2>/dev/null || : ;;
+esac`),
     sysctl: stub(`if [ "$1" = -n ]; then echo 0; fi`),
     systemctl: stub(`case "$1" in is-active) exit 1 ;; esac`),
     // ssh to a host: runs the remote command here, after checking that the identity file is

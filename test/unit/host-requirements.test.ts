@@ -38,7 +38,8 @@ describe("hostRequirements", () => {
     it("firewalld hosts need firewalld running; kind none needs no firewall tool", () => {
         const t = load("Pulumi.tutorial.yaml");
         const fw = hostRequirements(t, "vm105").pieces[0];
-        expect([fw.name, fw.service, fw.commands]).toEqual(["firewalld", "firewalld", ["firewall-cmd"]]);
+        // VRRP goes in as direct rules, which firewalld runs through iptables.
+        expect([fw.name, fw.service, fw.commands, fw.packages["apt-get"]]).toEqual(["firewalld", "firewalld", ["firewall-cmd", "iptables"], ["firewalld", "iptables"]]);
         const none: Topology = { ...t, hosts: t.hosts.map((h) => ({ ...h, firewall: { ...h.firewall, kind: "none" as const } })) };
         expect(names(none, "vm105")).toEqual(["docker", "keepalived"]);
         expect(firewallHasRules(none, "vm105")).toBe(false);
