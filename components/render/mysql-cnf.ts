@@ -108,7 +108,7 @@ export function needsSstAuth(pxc: Pxc): boolean {
     return pxc.flavor === "pxc57" || pxc.flavor === "mariadb";
 }
 
-/** The PXC images' entrypoint creates and names this user "xtrabackup"; MariaDB's docs use "mariabackup". */
+/** The SST user: "xtrabackup" as Percona names it, "mariabackup" as MariaDB's docs do; the users SQL creates it. */
 export function sstUser(pxc: Pxc): string {
     return pxc.flavor === "mariadb" ? "mariabackup" : "xtrabackup";
 }
