@@ -38,6 +38,12 @@ export const GALERA_POSITION_PORT = 4569;
 export const GALERA_RESERVED_PORTS: readonly number[] = [3306, 4444, 4567, 4568];
 /** Added to evs.inactive_timeout: a peer's own eviction round and restart take a few seconds more. */
 export const GALERA_PROBE_MARGIN_S = 5;
+/**
+ * Galera keeps gvwstate.dat while the node is in a Primary component and removes it on a clean
+ * shutdown: finding it at start means the previous run crashed, and the members may still
+ * count that run until they evict it.
+ */
+export const GALERA_VIEW_STATE = `${GALERA_DATADIR}/gvwstate.dat`;
 /** Name of the request file ha-galera-recover drops into the run directory. */
 export const GALERA_BOOTSTRAP_FLAG = "bootstrap-now";
 
@@ -61,6 +67,19 @@ function serverBinary(flavor: Pxc["flavor"]): string {
  */
 export function galeraProbeSeconds(pxc: Pxc): number {
     return Math.ceil(Math.max(15000, 3 * pxc.suspectTimeoutMs) / 1000) + GALERA_PROBE_MARGIN_S;
+}
+
+/**
+ * How long after its start a crashed node waits before joining: the members' eviction of its
+ * previous run (evs.suspect_timeout, plus one inactive check period as mysql-cnf.ts's
+ * evsOptions sets it, plus a second for the view install). Joining earlier puts the new run's
+ * join into the same configuration change as the eviction: the members' install of the new
+ * primary component fails ("Cluster configuration change in progress"), and every commit
+ * stalls until the next round, about one more suspect timeout (measured in the lab: 10.6 s of
+ * client outage for a node kill instead of 6.2 s).
+ */
+export function galeraEvictionSeconds(pxc: Pxc): number {
+    return Math.ceil((pxc.suspectTimeoutMs + Math.min(500, pxc.suspectTimeoutMs / 4)) / 1000) + 1;
 }
 
 export interface GaleraScriptContext {
@@ -192,11 +211,12 @@ export function renderGaleraStart(t: Topology, node: string, opts: GaleraStartOp
 #   when all report the same cluster uuid, the most advanced (highest seqno, then safe_to_bootstrap 1,
 #   then member order) bootstraps and the others join it;
 # - otherwise it waits and logs what is missing; \`ha-galera-recover [--force]\` (docker exec) decides by hand.
+# A node whose previous run crashed (gvwstate.dat left) joins only once the members have evicted that run.
 # Before it execs the server it starts a watchdog that stops the server (SIGTERM) when the node has
 # been out of a Primary component for a grace period, so Docker's restart policy brings it back here.
 #
 # Test hooks (environment; the defaults are the rendered values): HA_GALERA_DATADIR,
-# HA_GALERA_RUN_DIR, HA_GALERA_PROBE_SECONDS, HA_GALERA_POLL_SECONDS,
+# HA_GALERA_RUN_DIR, HA_GALERA_PROBE_SECONDS, HA_GALERA_POLL_SECONDS, HA_GALERA_EVICTION_SECONDS,
 # HA_GALERA_WATCHDOG_GRACE_SECONDS, HA_GALERA_WATCHDOG_START_SECONDS,
 # HA_GALERA_WATCHDOG_INTERVAL_SECONDS.
 set -euo pipefail
@@ -211,6 +231,9 @@ readonly WATCHDOG_GRACE=\${HA_GALERA_WATCHDOG_GRACE_SECONDS:-60}
 readonly WATCHDOG_START=\${HA_GALERA_WATCHDOG_START_SECONDS:-300}
 readonly WATCHDOG_INTERVAL=\${HA_GALERA_WATCHDOG_INTERVAL_SECONDS:-5}
 readonly GRASTATE=$DATADIR/grastate.dat
+readonly VIEW_STATE=$DATADIR/${GALERA_VIEW_STATE.slice(GALERA_DATADIR.length + 1)}
+# A crashed node's previous run is evicted this long after it died (galeraEvictionSeconds).
+readonly EVICTION_SECONDS=\${HA_GALERA_EVICTION_SECONDS:-${galeraEvictionSeconds(c.pxc)}}
 readonly MARKER=$DATADIR/${GALERA_NEW_CLUSTER_MARKER.slice(GALERA_DATADIR.length + 1)}
 
 log() { echo "ha-galera-start: $*" >&2; }
@@ -496,6 +519,10 @@ if [ "$decision" = bootstrap ] && [ -f "$GRASTATE" ]; then
 fi
 stop_publishing
 trap - EXIT TERM INT
+if [ "$decision" = join ] && [ -f "$VIEW_STATE" ] && [ "$SECONDS" -lt "$EVICTION_SECONDS" ]; then
+    log "$VIEW_STATE is left from a run that did not shut down cleanly: the members count that run until they evict it; joining after \${EVICTION_SECONDS}s so the join does not collide with the eviction"
+    sleep $((EVICTION_SECONDS - SECONDS))
+fi
 ${startServer(c)}
 `,
     );

@@ -1,4 +1,4 @@
-// npm run bench [-- --runs N] [--soak-minutes M] [--full]: on a lab brought up by
+// npm run bench [-- --runs N] [--soak-minutes M] [--drills a,b] [--full]: on a lab brought up by
 // `npm run lab:up`, measures and writes bench/results/latest.json, the charts downtime.svg and
 // vip-moved.svg next to it, and docs/results.md from them (lab/bench/results-doc.ts):
 //   - each drill N times (default 10) with the project's defaults and, where those settings
@@ -30,6 +30,7 @@ import { benchSummary, pairs, ratios } from "./summary";
 import { soak, SoakResult } from "./soak";
 import { intOption } from "./options";
 import { EVALUATION_SIZES } from "./evaluate";
+import { OLTP_SECONDS, OLTP_THREADS } from "./oltp-settings";
 
 const stackSh = path.join(REPO, "lab/stack.sh");
 const log = (l: string) => console.log(`[bench] ${l}`);
@@ -94,7 +95,19 @@ async function repeated(lab: LabStack, inst: VrrpInstance, drills: Drill[], runs
     return out;
 }
 
-async function drillsWith(settings: Settings, which: (d: Drill) => boolean, runs: number): Promise<DrillResult[]> {
+/** `--drills a,b`: only these drills (every one when absent); an unknown name is refused before anything runs. */
+function drillFilter(argv: string[]): (d: Drill) => boolean {
+    const at = argv.indexOf("--drills");
+    if (at < 0) return () => true;
+    const names = (argv[at + 1] ?? "").split(",").filter(Boolean);
+    const unknown = names.filter((n) => !DRILLS.some((d) => d.name === n));
+    if (!names.length || unknown.length) throw new Error(`--drills ${argv[at + 1] ?? "(missing)"}: give drill names separated by commas from ${DRILLS.map((d) => d.name).join(", ")}`);
+    return (d) => names.includes(d.name);
+}
+
+async function drillsWith(settings: Settings, which: (d: Drill) => boolean, runs: number, always = false): Promise<DrillResult[]> {
+    // No drill to run with these settings: no apply either (the bench ends on ours, always applied).
+    if (!always && !DRILLS.some(which)) return [];
     for (const [k, v] of Object.entries(settings.values)) setPath(k, v);
     pulumi(`pulumi up (${settings.label} settings)`, "up", "--yes", "--skip-preview");
     const lab = loadLabStack();
@@ -104,18 +117,16 @@ async function drillsWith(settings: Settings, which: (d: Drill) => boolean, runs
 }
 
 /** The VIP drills against every other VIP in front of HAProxy (the macvlan one in the dev stack), our settings. */
-async function otherPlacements(runs: number): Promise<Record<string, DrillResult[]>> {
+async function otherPlacements(runs: number, which: (d: Drill) => boolean): Promise<Record<string, DrillResult[]>> {
     const lab = loadLabStack();
     const out: Record<string, DrillResult[]> = {};
     for (const inst of lab.topology.keepalived.instances.filter((i) => i.fronts === "haproxy" && placementOf(i) !== "host")) {
         const label = `${inst.name} (${placementOf(inst)})`;
-        out[label] = await repeated(lab, inst, DRILLS.filter((x) => x.movesVip && x.levels.includes(inst.level)), runs, label);
+        out[label] = await repeated(lab, inst, DRILLS.filter((x) => x.movesVip && x.levels.includes(inst.level) && which(x)), runs, label);
     }
     return out;
 }
 
-export const OLTP_THREADS = 4;
-export const OLTP_SECONDS = 60;
 const OLTP_SPREAD_CONNECTIONS = 60;
 
 /** The OLTP load through the Galera write endpoint, the same load through the read endpoint (every
@@ -152,6 +163,7 @@ async function main(): Promise<void> {
     const full = argv.includes("--full");
     const runs = intOption(argv, "--runs", 10, 1);
     const soakMinutes = intOption(argv, "--soak-minutes", 30, 0);
+    const only = drillFilter(argv);
     const lab = loadLabStack();
     const instIndex = lab.topology.keepalived.instances.findIndex((i) => i.fronts === "haproxy" && placementOf(i) === "host");
     const inst = lab.topology.keepalived.instances[instIndex];
@@ -182,9 +194,9 @@ async function main(): Promise<void> {
     }
 
     log(`${runs} runs per drill${soakMinutes ? `, then a ${soakMinutes}-minute soak` : ""}`);
-    const tutorialResults = await drillsWith(tutorial, comparesSettings, runs);
-    const oursResults = await drillsWith(ours, () => true, runs);
-    const placements = await otherPlacements(runs);
+    const tutorialResults = await drillsWith(tutorial, (d) => comparesSettings(d) && only(d), runs);
+    const oursResults = await drillsWith(ours, only, runs, true);
+    const placements = await otherPlacements(runs, only);
     const oltpResult = await oltp(loadLabStack());
     const soakResult: SoakResult | undefined = soakMinutes ? await soak(loadLabStack(), soakMinutes, OLTP_THREADS, log) : undefined;
 

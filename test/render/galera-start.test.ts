@@ -18,6 +18,8 @@ import {
     GALERA_NEW_CLUSTER_MARKER,
     GALERA_POSITION_PORT,
     GALERA_START_PATH,
+    GALERA_VIEW_STATE,
+    galeraEvictionSeconds,
     galeraProbeSeconds,
     renderGaleraStart,
 } from "../../components/render/galera-start";
@@ -492,6 +494,34 @@ describe("ha-galera-start decides (stub servers, loopback members)", () => {
         expect(n.calls().filter((c) => c.startsWith("mariadbd"))).toEqual(["mariadbd --user=mysql --wsrep_cluster_address=gcomm://127.0.0.4,127.0.0.3"]);
         expect(read(path.join(n.datadir, "grastate.dat"))).toMatch(/^safe_to_bootstrap: 1$/m);
     }, 20_000);
+
+    it("a crashed node (gvwstate.dat left) joins only after the members' eviction window; a cleanly stopped one joins at once", async () => {
+        const s = await scenario();
+        await s.fake("pn2", 200);
+        const crashed = s.node("pn1", { grastate: { uuid: U, seqno: -1, safe: 0 } });
+        fs.writeFileSync(path.join(crashed.datadir, path.basename(GALERA_VIEW_STATE)), "my_uuid: 1\n");
+        const clean = s.node("pn3", { grastate: { uuid: U, seqno: 7, safe: 0 } });
+        const t0 = Date.now();
+        s.start(crashed, { HA_GALERA_EVICTION_SECONDS: "4" });
+        s.start(clean, { HA_GALERA_EVICTION_SECONDS: "4" });
+        await waitUntil("the clean node's join", () => exited(clean), 10_000);
+        const cleanMs = Date.now() - t0;
+        expect(exited(crashed)).toBe(false);
+        await waitUntil("the crashed node's join", () => exited(crashed), 10_000);
+        const crashedMs = Date.now() - t0;
+        expect(cleanMs).toBeLessThan(3000);
+        expect(crashedMs).toBeGreaterThanOrEqual(3000);
+        expect(joinedVia(crashed)).toBe("127.0.0.3,127.0.0.4");
+        expect(crashed.log()).toContain("did not shut down cleanly: the members count that run until they evict it; joining after 4s");
+        expect(clean.log()).not.toContain("did not shut down cleanly");
+    }, 30_000);
+
+    it("renders the eviction window from the suspect timeout: suspect + one inactive check period + 1 s", () => {
+        const pxc = dev.topology.database.pxc!;
+        expect(galeraEvictionSeconds({ ...pxc, suspectTimeoutMs: 5000 })).toBe(7);
+        expect(galeraEvictionSeconds({ ...pxc, suspectTimeoutMs: 1200 })).toBe(3);
+        expect(renderGaleraStart(dev.topology, pxc.nodes[0].name).content).toContain(`readonly EVICTION_SECONDS=\${HA_GALERA_EVICTION_SECONDS:-${galeraEvictionSeconds(pxc)}}\n`);
+    });
 
     it("whole-cluster crash, three wrappers with different positions: only the most advanced bootstraps, the others join it", async () => {
         const s = await scenario();
