@@ -12,11 +12,12 @@
 #   when all report the same cluster uuid, the most advanced (highest seqno, then safe_to_bootstrap 1,
 #   then member order) bootstraps and the others join it;
 # - otherwise it waits and logs what is missing; `ha-galera-recover [--force]` (docker exec) decides by hand.
+# A node whose previous run crashed (gvwstate.dat left) joins only once the members have evicted that run.
 # Before it execs the server it starts a watchdog that stops the server (SIGTERM) when the node has
 # been out of a Primary component for a grace period, so Docker's restart policy brings it back here.
 #
 # Test hooks (environment; the defaults are the rendered values): HA_GALERA_DATADIR,
-# HA_GALERA_RUN_DIR, HA_GALERA_PROBE_SECONDS, HA_GALERA_POLL_SECONDS,
+# HA_GALERA_RUN_DIR, HA_GALERA_PROBE_SECONDS, HA_GALERA_POLL_SECONDS, HA_GALERA_EVICTION_SECONDS,
 # HA_GALERA_WATCHDOG_GRACE_SECONDS, HA_GALERA_WATCHDOG_START_SECONDS,
 # HA_GALERA_WATCHDOG_INTERVAL_SECONDS.
 set -euo pipefail
@@ -62,6 +63,9 @@ readonly WATCHDOG_GRACE=${HA_GALERA_WATCHDOG_GRACE_SECONDS:-60}
 readonly WATCHDOG_START=${HA_GALERA_WATCHDOG_START_SECONDS:-300}
 readonly WATCHDOG_INTERVAL=${HA_GALERA_WATCHDOG_INTERVAL_SECONDS:-5}
 readonly GRASTATE=$DATADIR/grastate.dat
+readonly VIEW_STATE=$DATADIR/gvwstate.dat
+# A crashed node's previous run is evicted this long after it died (galeraEvictionSeconds).
+readonly EVICTION_SECONDS=${HA_GALERA_EVICTION_SECONDS:-3}
 readonly MARKER=$DATADIR/ha-new-cluster
 
 log() { echo "ha-galera-start: $*" >&2; }
@@ -347,6 +351,10 @@ if [ "$decision" = bootstrap ] && [ -f "$GRASTATE" ]; then
 fi
 stop_publishing
 trap - EXIT TERM INT
+if [ "$decision" = join ] && [ -f "$VIEW_STATE" ] && [ "$SECONDS" -lt "$EVICTION_SECONDS" ]; then
+    log "$VIEW_STATE is left from a run that did not shut down cleanly: the members count that run until they evict it; joining after ${EVICTION_SECONDS}s so the join does not collide with the eviction"
+    sleep $((EVICTION_SECONDS - SECONDS))
+fi
 if [ "$decision" = bootstrap ] && [ ! -d "$DATADIR/mysql" ]; then
   log "initialising an empty data directory"
   # mysqld --initialize refuses a data directory with any file in it: the marker steps aside
