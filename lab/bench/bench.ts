@@ -206,6 +206,7 @@ async function main(): Promise<void> {
     const result = {
         at: new Date().toISOString(),
         machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
+        command: ["npm run bench", ...(argv.length ? ["--", ...argv] : [])].join(" "),
         runs,
         settings: { ours: ours.values, tutorial: tutorial.values },
         summary,

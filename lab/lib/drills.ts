@@ -12,7 +12,7 @@ import { appOf, backendNodes, connectApp, vipHolders } from "./checks";
 import { containerLogLines, containerSql, eventually, run, sleep } from "./exec";
 import { LabStack, REPO } from "./lab-stack";
 import { LAB } from "./lab-description";
-import { membership, membershipProblems } from "./galera";
+import { membership, membershipProblems, waitClusterWhole } from "./galera";
 import { FailureRun, failureRuns, longestOutage, longestStall } from "./client-loop";
 import { Writer, WRITES_TABLE } from "./writer";
 
@@ -432,6 +432,9 @@ export async function runDrill(lab: LabStack, inst: VrrpInstance, drill: Drill, 
     const ctx: DrillContext = { lab, inst, holder: holders[0], log, startedByDrill: [] };
     const endpoint = sqlEndpoints(lab.topology).find((e) => e.backend === drill.backend && e.instance === inst.name);
     if (!endpoint) throw new Error(`${drill.name}: no ${drill.backend} endpoint behind ${inst.name}`);
+    // Each run starts from a whole cluster: a node still rejoining from the run before would put
+    // that rejoin's outage into this run's numbers (or fail the writer's setup).
+    await waitClusterWhole(lab, 3 * 60_000, 3000);
     const writer = new Writer(lab, endpoint);
     await writer.start(5 * 60_000);
     await sleep(1500);

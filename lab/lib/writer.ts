@@ -5,9 +5,12 @@ import { randomBytes } from "crypto";
 import { SqlEndpoint } from "../../model/endpoints";
 import { connectApp } from "./checks";
 import { Attempt, ClientLoop } from "./client-loop";
+import { sleep } from "./exec";
 import { LabStack } from "./lab-stack";
 
 export const WRITES_TABLE = "drill_writes";
+/** Tries, a second apart, to create the table before a drill. */
+const SETUP_TRIES = 30;
 
 export interface WriterReport {
     readonly run: string;
@@ -27,11 +30,21 @@ export class Writer {
     ) {}
 
     async start(maxMs: number): Promise<void> {
-        const c = await connectApp(this.lab, this.endpoint);
-        try {
-            await c.query(`CREATE TABLE IF NOT EXISTS ${WRITES_TABLE} (run CHAR(8) NOT NULL, seq INT NOT NULL, at TIMESTAMP(3) DEFAULT CURRENT_TIMESTAMP(3), PRIMARY KEY (run, seq))`);
-        } finally {
-            await c.end();
+        // The table, before any fault: retried for a while, since a node that returned from the
+        // previous drill can still cut a connection or two.
+        for (let attempt = 1; ; attempt++) {
+            try {
+                const c = await connectApp(this.lab, this.endpoint);
+                try {
+                    await c.query(`CREATE TABLE IF NOT EXISTS ${WRITES_TABLE} (run CHAR(8) NOT NULL, seq INT NOT NULL, at TIMESTAMP(3) DEFAULT CURRENT_TIMESTAMP(3), PRIMARY KEY (run, seq))`);
+                } finally {
+                    c.destroy();
+                }
+                break;
+            } catch (err) {
+                if (attempt >= SETUP_TRIES) throw new Error(`the drill writer could not create ${WRITES_TABLE} through ${this.endpoint.address}:${this.endpoint.port} in ${SETUP_TRIES} tries: ${err instanceof Error ? err.message : String(err)}`);
+                await sleep(1000);
+            }
         }
         this.loop = new ClientLoop(this.lab, this.endpoint, {
             tickMs: this.tickMs,
