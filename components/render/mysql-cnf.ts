@@ -42,6 +42,11 @@ export const GALERA_CNF_NAME = "60-galera.cnf";
 export const GALERA_SST_AUTH_CNF_NAME = "61-galera-sst-auth.cnf";
 export const DUAL_MASTER_CNF_NAME = "60-dual-master.cnf";
 
+/** evs.keepalive_period for a suspect timeout: a quarter of it, at most Galera's default 1 s. */
+export const evsKeepaliveMs = (suspectTimeoutMs: number) => Math.min(1000, suspectTimeoutMs / 4);
+/** evs.inactive_check_period: as often as the keepalive, at most Galera's default 0.5 s. */
+export const evsInactiveCheckMs = (suspectTimeoutMs: number) => Math.min(500, evsKeepaliveMs(suspectTimeoutMs));
+
 /**
  * Galera's evs timeouts, in the order Galera needs (inactive_check <= keepalive < suspect
  * <= install <= inactive). A dead node stalls every commit for about the suspect timeout,
@@ -54,10 +59,9 @@ export const DUAL_MASTER_CNF_NAME = "60-dual-master.cnf";
  */
 export function evsOptions(suspectTimeoutMs: number): string[] {
     const period = (ms: number) => `PT${+(ms / 1000).toFixed(3)}S`;
-    const keepalive = Math.min(1000, suspectTimeoutMs / 4);
     return [
-        `evs.keepalive_period=${period(keepalive)}`,
-        `evs.inactive_check_period=${period(Math.min(500, keepalive))}`,
+        `evs.keepalive_period=${period(evsKeepaliveMs(suspectTimeoutMs))}`,
+        `evs.inactive_check_period=${period(evsInactiveCheckMs(suspectTimeoutMs))}`,
         `evs.suspect_timeout=${period(suspectTimeoutMs)}`,
         `evs.inactive_timeout=${period(Math.max(15000, 3 * suspectTimeoutMs))}`,
         `evs.install_timeout=${period(Math.max(7500, 1.5 * suspectTimeoutMs))}`,
