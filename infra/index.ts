@@ -2,7 +2,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../model/issues";
 import { loadStackConfig } from "./pulumi-config";
+import { withoutStackTraces } from "./stack-traces";
 import { declareTopology } from "./topology";
+
+withoutStackTraces();
 
 function loadOrExplain(): ReturnType<typeof loadStackConfig> {
     try {

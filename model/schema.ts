@@ -281,10 +281,17 @@ export const HaproxySchema = z.strictObject({
                 .default("clustercheck")
                 .describe("Galera health check: clustercheck HTTP (sees 'not Synced'), mysql-check, or plain TCP."),
             interMs: z.number().int().min(100).max(60000).default(500).describe("Check interval (ms)."),
+            fastinterMs: z
+                .number()
+                .int()
+                .min(50)
+                .max(60000)
+                .default(100)
+                .describe("Check interval (ms) once a check has failed, until the server is DOWN or passes again: how soon the confirming checks follow the first failure."),
             fall: z.number().int().min(1).max(10).default(2).describe("Failed checks before a server is DOWN."),
             rise: z.number().int().min(1).max(10).default(2).describe("Passed checks before a server is UP again."),
         })
-        .default({ kind: "clustercheck", interMs: 500, fall: 2, rise: 2 }),
+        .default({ kind: "clustercheck", interMs: 500, fastinterMs: 100, fall: 2, rise: 2 }),
     timeouts: z
         .strictObject({
             connectMs: z.number().int().min(100).default(3000).describe("timeout connect (ms)."),

@@ -97,7 +97,7 @@ function defaultsSection(ha: Haproxy): string[] {
 /** Check timing shared by every server; shutdown-sessions cuts clients off a dead server at once. */
 function defaultServer(ha: Haproxy, extra = ""): string {
     const c = ha.check;
-    return `    default-server check${extra} inter ${c.interMs}ms fall ${c.fall} rise ${c.rise} on-marked-down shutdown-sessions`;
+    return `    default-server check${extra} inter ${c.interMs}ms fastinter ${c.fastinterMs}ms fall ${c.fall} rise ${c.rise} on-marked-down shutdown-sessions`;
 }
 
 function listenHead(l: Listener): string[] {

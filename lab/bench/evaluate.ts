@@ -2,6 +2,7 @@
 // hosts: prints one JSON line {dbNodes, hosts, resources, ms}. Run once per size, in its own
 // process, so every measurement starts from a fresh runtime.
 import * as path from "path";
+import { withoutStackTraces } from "../../infra/stack-traces";
 import { loadTopology } from "../../model/load";
 import { declareUnderMocks } from "../../test/support/graph";
 import { goodSecrets, PROJECT, rawTopology } from "../../test/support/stacks";
@@ -26,6 +27,8 @@ export function scaledTopology(dbNodes: number, hosts: number): Raw {
 
 async function main(): Promise<void> {
     const [dbNodes, hosts] = process.argv.slice(2).map(Number);
+    // As the stack program does under the engine (infra/index.ts).
+    withoutStackTraces();
     const started = process.hrtime.bigint();
     const stack = loadTopology(PROJECT, scaledTopology(dbNodes, hosts), goodSecrets());
     const records = await declareUnderMocks(stack);

@@ -79,8 +79,14 @@ export function oneWriteListenerPerGroup(t: Topology): ConfigIssue[] {
 export function checkTimingsSane(t: Topology): ConfigIssue[] {
     const ha = t.haproxy;
     if (!ha) return [];
-    if (ha.timeouts.checkMs <= ha.check.interMs * 4) return [];
-    return [issue("haproxy.timeouts.checkMs", ha.timeouts.checkMs, `a check may hang ${ha.timeouts.checkMs} ms, far longer than the ${ha.check.interMs} ms interval; dead servers are found late`, `use a check timeout at most 4 x interMs (${ha.check.interMs * 4} ms)`)];
+    const out: ConfigIssue[] = [];
+    if (ha.timeouts.checkMs > ha.check.interMs * 4) {
+        out.push(issue("haproxy.timeouts.checkMs", ha.timeouts.checkMs, `a check may hang ${ha.timeouts.checkMs} ms, far longer than the ${ha.check.interMs} ms interval; dead servers are found late`, `use a check timeout at most 4 x interMs (${ha.check.interMs * 4} ms)`));
+    }
+    if (ha.check.fastinterMs > ha.check.interMs) {
+        out.push(issue("haproxy.check.fastinterMs", ha.check.fastinterMs, `the checks that confirm a failure would come later (${ha.check.fastinterMs} ms) than the regular ones (${ha.check.interMs} ms); a dead server is found late`, `use a fastinterMs at most interMs (${ha.check.interMs})`));
+    }
+    return out;
 }
 
 export function clustercheckNeedsGalera(t: Topology): ConfigIssue[] {

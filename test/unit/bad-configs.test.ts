@@ -216,6 +216,8 @@ const cases: BadCase[] = [
         exact: `${at("hosts[2].install.docker.packages")} = ["docker-ce"]: host lab3 has install.enabled: false, so the stack installs nothing there and these packages would never be installed. Fix: remove hosts[2].install.docker.packages, or set hosts[2].install.enabled: true`,
     },
     { name: "install switched off with yes", mutate: (t) => (t.hosts[0].install = { enabled: "no" }), key: "hosts[0].install.enabled", says: /must be true or false, not text/ },
+    { name: "check timeout far past the check interval", mutate: (t) => (t.haproxy.timeouts = { checkMs: 5000 }), key: "haproxy.timeouts.checkMs", says: /may hang 5000 ms, far longer than the 500 ms interval.*at most 4 x interMs \(2000 ms\)/ },
+    { name: "confirming checks slower than the regular ones", mutate: (t) => (t.haproxy.check = { fastinterMs: 1000 }), key: "haproxy.check.fastinterMs", says: /would come later \(1000 ms\) than the regular ones \(500 ms\).*at most interMs \(500\)/ },
     { name: "container on unknown host", mutate: (t) => (t.haproxy.nodes[0].host = "lab9"), key: "haproxy.nodes[0].host", says: /unknown host "lab9"/ },
     { name: "duplicate container name on a host", mutate: (t) => (t.haproxy.nodes[0].name = "pn1"), key: "haproxy.nodes[0].name", says: /already used on host lab1/ },
     { name: "gateway outside subnet", mutate: (t) => (t.network.gateway = "172.19.0.1"), key: "network.gateway", says: /not a usable address/ },
