@@ -294,12 +294,17 @@ export const HaproxySchema = z.strictObject({
         .default({ kind: "clustercheck", interMs: 500, fastinterMs: 100, fall: 2, rise: 2 }),
     timeouts: z
         .strictObject({
-            connectMs: z.number().int().min(100).default(3000).describe("timeout connect (ms)."),
+            connectMs: z
+                .number()
+                .int()
+                .min(100)
+                .default(250)
+                .describe("timeout connect (ms): a connect to a dead server waits this long before HAProxy retries another; health checks use the smaller of it and interMs. Raise it for servers across a WAN."),
             clientMs: z.number().int().min(1000).default(1800000).describe("timeout client (ms); long, SQL sessions idle."),
             serverMs: z.number().int().min(1000).default(1800000).describe("timeout server (ms)."),
             checkMs: z.number().int().min(100).default(1000).describe("timeout check (ms)."),
         })
-        .default({ connectMs: 3000, clientMs: 1800000, serverMs: 1800000, checkMs: 1000 }),
+        .default({ connectMs: 250, clientMs: 1800000, serverMs: 1800000, checkMs: 1000 }),
     maxconn: z.number().int().min(1).max(1000000).default(4096).describe("Global maxconn."),
     stats: z.strictObject({
         port: port.default(8888).describe("Stats page port."),

@@ -60,6 +60,7 @@ interface Knobs {
     readonly isolation: string;
     readonly interMs: number;
     readonly fastinterMs: number;
+    readonly connectMs: number;
     readonly fall: number;
     readonly suspectTimeoutMs: number;
 }
@@ -74,6 +75,7 @@ function settingsOf(instIndex: number, label: string, k: Knobs): Settings {
             [`keepalived.instances[${instIndex}].track.isolation`]: k.isolation,
             "haproxy.check.interMs": k.interMs,
             "haproxy.check.fastinterMs": k.fastinterMs,
+            "haproxy.timeouts.connectMs": k.connectMs,
             "haproxy.check.fall": k.fall,
             "database.pxc.suspectTimeoutMs": k.suspectTimeoutMs,
         },
@@ -81,7 +83,7 @@ function settingsOf(instIndex: number, label: string, k: Knobs): Settings {
 }
 
 const describeKnobs = (k: Knobs) =>
-    `VRRP v${k.version} advert ${k.advertInt} s${k.track ? ", track script" : ", no track script"}, HAProxy inter ${k.interMs} fastinter ${k.fastinterMs} fall ${k.fall}, Galera suspect ${k.suspectTimeoutMs / 1000} s`;
+    `VRRP v${k.version} advert ${k.advertInt} s${k.track ? ", track script" : ", no track script"}, HAProxy inter ${k.interMs} fastinter ${k.fastinterMs} fall ${k.fall} timeout connect ${k.connectMs}, Galera suspect ${k.suspectTimeoutMs / 1000} s`;
 
 /** The compared settings decide how fast the VIP moves and HAProxy drops a dead server; the Galera
  * recovery drills (a volume lost, a restart, an isolation, a whole-cluster crash) depend on neither
@@ -173,10 +175,10 @@ async function main(): Promise<void> {
     const ha = lab.topology.haproxy;
     const pxc = lab.topology.database.pxc;
     if (!inst || !ha || !pxc) throw new Error("the bench needs the dev stack's host-level VIP in front of HAProxy, and its Galera cluster");
-    const oursKnobs: Knobs = { version: inst.version, advertInt: inst.advertInt, track: inst.track.enabled, isolation: JSON.stringify(inst.track.isolation), interMs: ha.check.interMs, fastinterMs: ha.check.fastinterMs, fall: ha.check.fall, suspectTimeoutMs: pxc.suspectTimeoutMs };
-    // The tutorials set none of these: keepalived's and HAProxy's examples (fastinter defaults to
-    // inter), Galera's own default.
-    const tutorialKnobs: Knobs = { version: 2, advertInt: 1, track: false, isolation: "[]", interMs: 2000, fastinterMs: 2000, fall: 3, suspectTimeoutMs: 5000 };
+    const oursKnobs: Knobs = { version: inst.version, advertInt: inst.advertInt, track: inst.track.enabled, isolation: JSON.stringify(inst.track.isolation), interMs: ha.check.interMs, fastinterMs: ha.check.fastinterMs, connectMs: ha.timeouts.connectMs, fall: ha.check.fall, suspectTimeoutMs: pxc.suspectTimeoutMs };
+    // The tutorials' HAProxy (timeout connect 5000ms, inter 2000ms fall 3; fastinter defaults to
+    // inter), keepalived's own example, Galera's own default.
+    const tutorialKnobs: Knobs = { version: 2, advertInt: 1, track: false, isolation: "[]", interMs: 2000, fastinterMs: 2000, connectMs: 5000, fall: 3, suspectTimeoutMs: 5000 };
     const ours = settingsOf(instIndex, "ours", oursKnobs);
     const tutorial = settingsOf(instIndex, "tutorial", tutorialKnobs);
 
