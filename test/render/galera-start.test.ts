@@ -516,6 +516,61 @@ describe("ha-galera-start decides (stub servers, loopback members)", () => {
         expect(clean.log()).not.toContain("did not shut down cleanly");
     }, 30_000);
 
+    /**
+     * A member address that takes no connection and sends no refusal, as a restarted container's
+     * address does while the other hosts still route it to its old endpoint: a listener with a
+     * zero backlog, filled, so the kernel drops every further SYN. Held until `release`.
+     */
+    async function silentMember(ip: string): Promise<{ release: () => void }> {
+        const py = spawn("python3", ["-c", `import socket,sys,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("${ip}", 4567)); s.listen(0)
+held=[]
+for _ in range(2):
+    c=socket.socket(); c.setblocking(False); c.connect_ex(("${ip}", 4567)); held.append(c)
+print("ready", flush=True)
+time.sleep(60)`], { stdio: ["ignore", "pipe", "inherit"] });
+        await new Promise<void>((resolve, reject) => {
+            py.stdout.on("data", (d) => String(d).includes("ready") && resolve());
+            py.on("exit", (code) => reject(new Error(`the silent member exited (${code})`)));
+        });
+        return { release: () => py.kill("SIGKILL") };
+    }
+
+    it("a joiner waits for every other member's address to answer on the Galera port, and joins without a silent one after the bound", async () => {
+        const s = await scenario();
+        await s.fake("pn2", 200);
+        const silent = await silentMember(ipOf("pn3"));
+        try {
+            const n = s.node("pn1", { grastate: { uuid: U, seqno: 7, safe: 0 } });
+            s.start(n, { HA_GALERA_REACH_SECONDS: "30" });
+            await waitUntil("the wait for pn3", () => n.log().includes("pn3 not answering on port 4567 yet: waiting up to 30s before joining"), 10_000);
+            await sleep(2500);
+            expect(exited(n)).toBe(false);
+            // pn3 answers again (here: nothing listens, so its port refuses): the join goes on.
+            silent.release();
+            await waitUntil("the join", () => exited(n), 10_000);
+            expect(joinedVia(n)).toBe("127.0.0.3,127.0.0.4");
+            expect(n.log()).toContain("every member answers on port 4567: joining");
+        } finally {
+            silent.release();
+        }
+
+        const stays = await silentMember(ipOf("pn3"));
+        try {
+            // The same member again, from a clean slate: its earlier calls and log go.
+            for (const f of ["calls.log", "stderr.log"]) fs.rmSync(path.join(s.nodes[0].dir, f), { force: true });
+            const late = s.node("pn1", { grastate: { uuid: U, seqno: 7, safe: 0 } });
+            const t0 = Date.now();
+            s.start(late, { HA_GALERA_REACH_SECONDS: "2" });
+            await waitUntil("the join without pn3", () => exited(late), 15_000);
+            expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
+            expect(late.log()).toContain("pn3 still not answering on port 4567 after 2s (down or cut off): joining without them");
+            expect(joinedVia(late)).toBe("127.0.0.3,127.0.0.4");
+        } finally {
+            stays.release();
+        }
+    }, 60_000);
+
     it("renders the eviction window from the suspect timeout: suspect + one inactive check period + 1 s", () => {
         const pxc = dev.topology.database.pxc!;
         expect(galeraEvictionSeconds({ ...pxc, suspectTimeoutMs: 5000 })).toBe(7);

@@ -13,12 +13,13 @@
 #   then member order) bootstraps and the others join it;
 # - otherwise it waits and logs what is missing; `ha-galera-recover [--force]` (docker exec) decides by hand.
 # A node whose previous run crashed (gvwstate.dat left) joins only once the members have evicted that run.
+# A joiner first waits up to 10s for every other member's address to answer on port 4567.
 # Before it execs the server it starts a watchdog that stops the server (SIGTERM) when the node has
 # been out of a Primary component for a grace period, so Docker's restart policy brings it back here.
 #
 # Test hooks (environment; the defaults are the rendered values): HA_GALERA_DATADIR,
 # HA_GALERA_RUN_DIR, HA_GALERA_PROBE_SECONDS, HA_GALERA_POLL_SECONDS, HA_GALERA_EVICTION_SECONDS,
-# HA_GALERA_WATCHDOG_GRACE_SECONDS, HA_GALERA_WATCHDOG_START_SECONDS,
+# HA_GALERA_REACH_SECONDS, HA_GALERA_WATCHDOG_GRACE_SECONDS, HA_GALERA_WATCHDOG_START_SECONDS,
 # HA_GALERA_WATCHDOG_INTERVAL_SECONDS.
 set -euo pipefail
 
@@ -67,6 +68,7 @@ readonly VIEW_STATE=$DATADIR/gvwstate.dat
 # A crashed node's previous run is evicted this long after it died (galeraEvictionSeconds).
 readonly EVICTION_SECONDS=${HA_GALERA_EVICTION_SECONDS:-3}
 readonly MARKER=$DATADIR/ha-new-cluster
+readonly REACH_SECONDS=${HA_GALERA_REACH_SECONDS:-10}
 
 log() { echo "ha-galera-start: $*" >&2; }
 
@@ -148,6 +150,40 @@ take_bootstrap_request() {
     rm -f "$FLAG"
     log "ha-galera-recover asked for a new cluster from this node and no member is Synced: bootstrapping"
     decision=bootstrap
+}
+
+# Whether a member's address answers on the group communication port: a connection, or a refusal
+# (nothing listening yet), both prove the route works both ways; no route or no answer does not.
+member_reachable() {
+    local err
+    # shellcheck disable=SC2016 # expands in the inner bash, which gets address and port as arguments
+    if err=$(timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" 4567 2>&1); then return 0; fi
+    [[ $err == *refused* ]]
+}
+
+# A restarted container's address can take seconds to reach every other host again (on a swarm
+# overlay the other hosts learn its new endpoint by gossip). A joiner that reaches only some members
+# is suspected by the others round after round, and every round stalls their commits: it waits up
+# to REACH_SECONDS for every other member, then joins without the silent ones (down or cut off).
+wait_for_reachable_members() {
+    local deadline=$((SECONDS + REACH_SECONDS + 1)) i silent waited=0
+    while :; do
+        silent=()
+        for i in "${!MEMBERS[@]}"; do
+            if [ "${MEMBERS[$i]}" != "$NODE" ] && ! member_reachable "${MEMBER_IPS[$i]}"; then silent+=("${MEMBERS[$i]}"); fi
+        done
+        if [ "${#silent[@]}" -eq 0 ]; then
+            if [ "$waited" = 1 ]; then log "every member answers on port 4567: joining"; fi
+            return 0
+        fi
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            log "${silent[*]} still not answering on port 4567 after ${REACH_SECONDS}s (down or cut off): joining without them"
+            return 0
+        fi
+        if [ "$waited" = 0 ]; then log "${silent[*]} not answering on port 4567 yet: waiting up to ${REACH_SECONDS}s before joining, so every member can reach this node"; fi
+        waited=1
+        sleep 0.5
+    done
 }
 
 # Probes for a Synced member for PROBE_SECONDS; fails when none appeared. SECONDS counts
@@ -355,6 +391,7 @@ if [ "$decision" = join ] && [ -f "$VIEW_STATE" ] && [ "$SECONDS" -lt "$EVICTION
     log "$VIEW_STATE is left from a run that did not shut down cleanly: the members count that run until they evict it; joining after ${EVICTION_SECONDS}s so the join does not collide with the eviction"
     sleep $((EVICTION_SECONDS - SECONDS))
 fi
+if [ "$decision" = join ]; then wait_for_reachable_members; fi
 if [ "$decision" = bootstrap ] && [ ! -d "$DATADIR/mysql" ]; then
   log "initialising an empty data directory"
   mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db >/dev/null
