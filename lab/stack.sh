@@ -41,6 +41,12 @@ lab_env() {
 	export PULUMI_BACKEND_URL="file://$dir/state"
 	export PULUMI_CONFIG_PASSPHRASE_FILE="$dir/passphrase"
 	unset PULUMI_CONFIG_PASSPHRASE
+	# The offline language host (sdk 3.68) receives no runtime options from the CLI; the current
+	# host hands Pulumi.yaml's runtime.options.tsconfig to node in this variable, so this does the
+	# same, and the program runs transpile-only here as it does for users.
+	local tsconfig
+	tsconfig=$(sed -n 's/^ *tsconfig: *//p' "$repo/Pulumi.yaml")
+	if [[ -n $tsconfig ]]; then export PULUMI_NODEJS_TSCONFIG_PATH="$tsconfig"; fi
 }
 
 # A lock whose pulumi process is gone (killed, or its machine rebooted under it) would refuse
@@ -172,6 +178,7 @@ env)
 	# then act on the lab's stack, with the config copy that holds its secrets.
 	printf 'export PATH=%q PULUMI_HOME=%q PULUMI_BACKEND_URL=%q PULUMI_CONFIG_PASSPHRASE_FILE=%q\n' "$PATH" "$PULUMI_HOME" "$PULUMI_BACKEND_URL" "$PULUMI_CONFIG_PASSPHRASE_FILE"
 	printf 'export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
+	if [[ -n ${PULUMI_NODEJS_TSCONFIG_PATH:-} ]]; then printf 'export PULUMI_NODEJS_TSCONFIG_PATH=%q\n' "$PULUMI_NODEJS_TSCONFIG_PATH"; fi
 	printf 'cd %q\n' "$repo"
 	# shellcheck disable=SC2016 # (the function is expanded by the shell that evals it)
 	printf 'pulumi() { case "${1:-}" in preview|up|update|refresh|destroy|config|import|watch) command pulumi "$@" --stack %q --config-file %q ;; stack|cancel|state|console|about) command pulumi "$@" --stack %q ;; *) command pulumi "$@" ;; esac; }\n' "$stack" "$cfg" "$stack"

@@ -11,8 +11,6 @@
 #   PULUMI_SKIP_UPDATE_CHECK               true
 #   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION  true
 #   PULUMI_OFFLINE_BIN                     the bin dir
-#   PULUMI_NODEJS_TSCONFIG_PATH            Pulumi.yaml's runtime.options.tsconfig, as the
-#                                          current language host passes it to node
 # <cache> is ${PULUMI_OFFLINE_HOME:-/root/.cache/ha-mysql-iac/pulumi}, outside the repository.
 # Returns non-zero (without exiting the calling shell) when the build fails.
 
@@ -76,12 +74,6 @@ _pulumi_env_main() {
 	export PULUMI_CONFIG_PASSPHRASE_FILE="$pass"
 	export PULUMI_SKIP_UPDATE_CHECK=true
 	export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-	# The offline language host (sdk 3.68) receives no runtime options from the CLI; the current
-	# host hands runtime.options.tsconfig to node in this variable, so the wrapper does the same,
-	# and the program runs transpile-only here as it does for users.
-	local tsconfig
-	tsconfig=$(sed -n 's/^ *tsconfig: *//p' "$here/../Pulumi.yaml") || return 1
-	if [[ -n $tsconfig ]]; then export PULUMI_NODEJS_TSCONFIG_PATH="$tsconfig"; fi
 }
 
 # (an && / || list, so that a caller's `set -e` cannot abort the shell half-way)
