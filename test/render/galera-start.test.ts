@@ -668,11 +668,17 @@ time.sleep(60)`], { stdio: ["ignore", "pipe", "inherit"] });
             const n = s.node("pn1", { marker: true });
             s.start(n);
             await waitUntil("the server", () => exited(n), 20_000);
-            expect(n.calls().filter((c) => !c.startsWith("chown"))).toEqual([
-                `mysqld --initialize-insecure --user=mysql --datadir=${n.datadir}`,
-                expect.stringMatching(new RegExp(`^socat TCP-LISTEN:${s.ccPort},bind=127\\.0\\.0\\.2,fork,reuseaddr,range=\\S+ EXEC:/usr/local/bin/clustercheck,su=mysql$`)),
-                "mysqld --user=mysql --wsrep-new-cluster --init-file=/etc/ha-mysql/init.sql",
-            ]);
+            await waitUntil("the clustercheck service", () => n.calls().some((c) => c.startsWith("socat ")), 10_000);
+            const calls = n.calls().filter((c) => !c.startsWith("chown"));
+            expect(calls[0]).toBe(`mysqld --initialize-insecure --user=mysql --datadir=${n.datadir}`);
+            // socat runs in the background, so its line and the server's come in either order.
+            expect(calls.slice(1)).toHaveLength(2);
+            expect(calls.slice(1)).toEqual(
+                expect.arrayContaining([
+                    expect.stringMatching(new RegExp(`^socat TCP-LISTEN:${s.ccPort},bind=127\\.0\\.0\\.2,fork,reuseaddr,range=\\S+ EXEC:/usr/local/bin/clustercheck,su=mysql$`)),
+                    "mysqld --user=mysql --wsrep-new-cluster --init-file=/etc/ha-mysql/init.sql",
+                ]),
+            );
             // The marker is back, for the stack's step to drop once the node is Synced.
             expect(fs.readdirSync(n.datadir).sort()).toEqual(["ha-new-cluster", "mysql"]);
         }, 30_000);
