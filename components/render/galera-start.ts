@@ -35,9 +35,9 @@ export const GALERA_NEW_CLUSTER_MARKER = `${GALERA_DATADIR}/ha-new-cluster`;
  * 4567 (group communication), 4568 (IST) and 4444 (SST); the server 3306.
  */
 export const GALERA_POSITION_PORT = 4569;
-export const GALERA_RESERVED_PORTS: readonly number[] = [3306, 4444, 4567, 4568];
 /** Galera's group communication port, the one a joiner must reach on every member. */
 export const GALERA_GCOMM_PORT = 4567;
+export const GALERA_RESERVED_PORTS: readonly number[] = [3306, 4444, GALERA_GCOMM_PORT, 4568];
 /** How long a joiner waits for every other member's address to answer before it joins without the silent ones. */
 export const GALERA_REACH_SECONDS = 10;
 /** Added to evs.inactive_timeout: a peer's own eviction round and restart take a few seconds more. */
